@@ -1,0 +1,151 @@
+"""mtfix: find and repair the damage machine translation leaves in English text.
+
+>>> import mtfix
+>>> result = mtfix.clean("Kim Jong -un arrived.He left.", model=None)
+>>> result.text
+'Kim Jong-un arrived. He left.'
+>>> [c.kind for c in result.changes]
+['spacing.hyphen', 'spacing.sentence']
+
+The pipeline, one module per stage: segment → detect → repair → rewrite → guard → log
+(:mod:`mtfix.segment`, :mod:`mtfix.detect`, :mod:`mtfix.repair` with the fixers of
+:mod:`mtfix.fixers`, :mod:`mtfix.rewrite`, :mod:`mtfix.guard`, :mod:`mtfix.changes`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from mtfix.changes import Change, ChangeLog, Flag, Result, apply_changes
+from mtfix.fixers import names as fixer_names
+
+__version__ = "0.1.0"
+__all__ = [
+    "Change", "Cleaner", "Config", "DEFAULT_MODEL", "Flag", "Result", "apply_changes", "clean",
+    "fixer_names", "__version__",
+]
+
+#: Sentinel for "the model shipped with mtfix" (``mtfix/models/``).
+DEFAULT_MODEL = "default"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Immutable configuration of a :class:`Cleaner`. Derive variants with :meth:`replace`.
+
+    ``disabled`` names fixers to turn off (see :func:`mtfix.fixer_names`); ``model`` is
+    :data:`DEFAULT_MODEL`, ``None`` for rules only (torch is then never imported), or a local folder
+    or Hugging Face name of a seq2seq model; ``prefix`` is an instruction prepended to each sentence
+    for instruction-tuned editors (e.g. ``"Fix grammatical errors in this sentence: "``).
+    """
+
+    disabled: frozenset[str] = field(default_factory=frozenset)
+    detect_untranslated: bool = True
+    use_langdetect: bool = True
+    max_passes: int = 3
+    model: str | None = DEFAULT_MODEL
+    prefix: str = ""
+    # Rewriter settings (used only when ``model`` is not None).
+    garble_threshold: float = 0.5
+    min_confidence: float = 0.5
+    max_edit_ratio: float = 0.35
+    batch_size: int = 32
+    num_beams: int = 1
+    quantize: bool = True
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "disabled", frozenset(self.disabled))
+        unknown = self.disabled - set(fixer_names())
+        if unknown:
+            raise ValueError(f"unknown fixer(s) {sorted(unknown)}; known: {list(fixer_names())}")
+        if self.max_passes < 1:
+            raise ValueError("max_passes must be at least 1")
+
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **changes)
+
+
+class Cleaner:
+    """Holds a :class:`Config` and anything expensive (the model), for reuse over many texts."""
+
+    def __init__(self, config: Config | None = None, **options: Any) -> None:
+        config = config or Config()
+        self.config = config.replace(**options) if options else config
+        from mtfix.repair import select
+
+        self._fixers = select(self.config.disabled)
+        self._rewriter: Any = None
+
+    def clean(self, text: str) -> Result:
+        """Clean one text; see :func:`mtfix.clean`."""
+        return self.clean_batch([text])[0]
+
+    def clean_batch(self, texts: Iterable[str]) -> list[Result]:
+        """Clean many texts; model rewrites are batched across all of them."""
+        from mtfix.repair import repair
+
+        logs: list[ChangeLog] = []
+        flags: list[list[Flag]] = []
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(
+                    f"mtfix.clean expects str, got {type(text).__name__}"
+                    + (f" (item {i} of the batch)" if i else "")
+                    + "; decode bytes first, e.g. data.decode('utf-8')"
+                )
+            log = ChangeLog(text)
+            if text:
+                repair(log, self._fixers, max_passes=self.config.max_passes)
+            logs.append(log)
+            flags.append(self._detect(log.text, log) if text else [])
+        if self.config.model is not None:
+            rewriter = self._get_rewriter()
+            if rewriter is not None:
+                for i, model_flags in enumerate(rewriter.rewrite(logs)):
+                    flags[i] += model_flags
+        return [
+            Result(log.original, log.text, log.changes, sorted(fl, key=lambda f: (f.start, f.end)))
+            for log, fl in zip(logs, flags, strict=True)
+        ]
+
+    def _detect(self, text: str, log: ChangeLog) -> list[Flag]:
+        if not self.config.detect_untranslated:
+            return []
+        from mtfix.detect import untranslated
+
+        return [_flag_to_original(f, log) for f in untranslated(text, use_langdetect=self.config.use_langdetect)]
+
+    def _get_rewriter(self) -> Any:
+        if self._rewriter is None:
+            from mtfix.rewrite import load_rewriter
+
+            self._rewriter = load_rewriter(self.config)
+        return self._rewriter or None
+
+
+def _flag_to_original(flag: Flag, log: ChangeLog) -> Flag:
+    start, end = log.to_original(flag.start), log.to_original(flag.end, right=True)
+    return dataclasses.replace(flag, start=start, end=max(start, end))
+
+
+@lru_cache(maxsize=8)
+def _cleaner(config: Config) -> Cleaner:
+    return Cleaner(config)
+
+
+def clean(text: str, model: str | None = DEFAULT_MODEL, **options: Any) -> Result:
+    """Clean machine-translated English ``text``: repair mechanical damage, rewrite garbled passages.
+
+    ``model=None`` runs the rules only (no torch import). Other keyword options are fields of
+    :class:`Config`. The :class:`Cleaner` behind a configuration is cached and reused.
+    """
+    if not isinstance(text, str):
+        raise TypeError(
+            f"mtfix.clean expects str, got {type(text).__name__}; decode bytes first, e.g. data.decode('utf-8')"
+        )
+    return _cleaner(Config(model=model, **options)).clean(text)

@@ -1,0 +1,99 @@
+"""Encoding damage: mojibake, HTML entities, control characters, all repaired by ``ftfy``.
+
+mtfix does not reimplement ftfy. A cheap scan finds the lines that show a symptom ftfy knows how
+to treat, ftfy fixes only those lines, and a character diff turns its answer into precise edits.
+Clean text never reaches ftfy.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from functools import lru_cache
+
+import regex
+
+from mtfix.changes import Edit
+from mtfix.fixers import fixer
+
+_ENTITY = r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[a-zA-Z][a-zA-Z0-9]{1,30});"
+# C0 controls except tab/newline/CR, DEL, C1 controls, lone surrogates, terminal escapes.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]"
+
+
+@lru_cache(maxsize=1)
+def _symptom() -> regex.Pattern[str]:
+    from ftfy.badness import BADNESS_RE  # mojibake sequences as ftfy itself recognises them
+
+    return regex.compile(f"{_ENTITY}|{_CONTROL}|(?:{BADNESS_RE.pattern})", regex.V0)
+
+
+@lru_cache(maxsize=1)
+def _config():  # type: ignore[no-untyped-def]
+    import ftfy
+
+    # Only encoding repairs: curly quotes, ligatures, widths and Unicode normalisation are left as
+    # the author wrote them (other fixers own punctuation width).
+    return ftfy.TextFixerConfig(
+        uncurl_quotes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        fix_line_breaks=False,
+        normalization=None,
+        explain=False,
+    )
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+@fixer("encoding.mojibake")
+def fix_encoding(text: str) -> Iterator[Edit]:
+    """Mojibake, HTML entities and control characters, repaired by ftfy."""
+    pattern = _symptom()
+    pos = 0
+    while True:
+        m = pattern.search(text, pos)
+        if m is None:
+            return
+        start, end = _line_bounds(text, m.start())
+        line = text[start:end]
+        yield from _diff_edits(line, _fix_line(line), start)
+        pos = end + 1
+
+
+def _fix_line(line: str) -> str:
+    import ftfy
+
+    fixed = ftfy.fix_text(line, _config())
+    # Stripping a control character must not glue two words together.
+    return fixed
+
+
+def _diff_edits(old: str, new: str, offset: int) -> Iterator[Edit]:
+    if old == new:
+        return
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before, after = old[i1:i2], new[j1:j2]
+        yield Edit(
+            offset + i1,
+            offset + i2,
+            after,
+            "encoding.mojibake",
+            _message(before, after),
+            0.95,
+        )
+
+
+def _message(before: str, after: str) -> str:
+    if before.startswith("&") and before.endswith(";"):
+        return f"Decoded the HTML entity {before!r} as {after!r}."
+    if not after and all(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in before):
+        return f"Removed the control character(s) {before!r}."
+    return f"Repaired encoding damage (mojibake) {before!r} as {after!r}."

@@ -1,0 +1,103 @@
+"""Punctuation shapes: full-width CJK punctuation in English text, doubled punctuation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from mtfix.changes import Edit
+from mtfix.fixers import fixer
+
+# Full-width forms used as English punctuation, with the English form and whether English puts a
+# space after (closers) or before (openers) it. Decorative brackets such as 【】《》 are left alone:
+# human English (Japanese shop titles in the WMT23 references) keeps them on purpose.
+_FULLWIDTH: dict[str, tuple[str, str]] = {
+    "，": (",", "after"),
+    "、": (",", "after"),
+    "。": (".", "after"),
+    "：": (":", "after"),
+    "；": (";", "after"),
+    "！": ("!", "after"),
+    "？": ("?", "after"),
+    "）": (")", "after"),
+    "（": ("(", "before"),
+    "「": ('"', "before"),
+    "」": ('"', "after"),
+}
+_CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u3000-\u303f\uff01-\uff60"
+_FULLWIDTH_RE = regex.compile(
+    f"(?P<left>[{_CJK}]?)[ \u3000]*(?P<p>[{''.join(_FULLWIDTH)}])[ \u3000]*(?P<right>[{_CJK}]?)"
+)
+_WORDLIKE = regex.compile(r"[\p{L}\p{N}\"'“‘(]")
+_CJK_CHAR = regex.compile(f"[{_CJK}]")
+
+
+@fixer("punctuation.fullwidth")
+def fix_fullwidth(text: str) -> Iterator[Edit]:
+    """Full-width and CJK punctuation (，。：；（）！？「」) in English text, with English spacing."""
+    for m in _FULLWIDTH_RE.finditer(text):
+        start, end = m.span("p")
+        left = _neighbour(text, start, -1)
+        right = _neighbour(text, end, +1)
+        # Inside untranslated CJK text the punctuation belongs to that text: leave it (it is flagged).
+        if _CJK_CHAR.match(left) or _CJK_CHAR.match(right) or (not left.strip() and not right.strip()):
+            continue
+        char = m.group("p")
+        ascii_form, space = _FULLWIDTH[char]
+        # Absorb the spaces around the full-width form, then add the ones English needs.
+        s, e = start, end
+        while s > 0 and text[s - 1] in " \u3000":
+            s -= 1
+        while e < len(text) and text[e] in " \u3000":
+            e += 1
+        before_ok = s > 0 and text[s - 1] not in "\n" and _WORDLIKE.match(text[s - 1]) is not None
+        after_ok = e < len(text) and _WORDLIKE.match(text[e]) is not None
+        if space == "after":
+            repl = ascii_form + (" " if after_ok else "")
+            if s != start and not before_ok:  # keep a space that separated it from other punctuation
+                s = start
+        else:
+            repl = (" " if before_ok else "") + ascii_form
+            if e != end and not after_ok:
+                e = end
+        yield Edit(
+            s,
+            e,
+            repl,
+            "punctuation.fullwidth",
+            f"Replaced the full-width {char!r} with the English {ascii_form!r}.",
+            0.95,
+        )
+
+
+def _neighbour(text: str, pos: int, step: int) -> str:
+    """The nearest non-space character from ``pos`` in direction ``step`` ('' at the edge)."""
+    i = pos if step > 0 else pos - 1
+    while 0 <= i < len(text):
+        if text[i] not in " \u3000":
+            return text[i]
+        i += step
+    return ""
+
+
+# ",," / ",  ," → ","; ". ." / ".." → "." but never an ellipsis ("...", ". . .") or a path ("../").
+_DOUBLED_PUNCT = regex.compile(
+    r"(?<=[\p{L}\p{N})\"'”’])(?:(?P<c>,)(?: ?,)+|(?<![.])(?P<d>\.)(?: ?\.)(?![. ]?\.)(?=\s|$|[\"'”’)]))",
+)
+
+
+@fixer("punctuation.doubled")
+def fix_doubled_punctuation(text: str) -> Iterator[Edit]:
+    """Doubled commas and full stops left by MT (',,', '. .'); ellipses and '!!' are kept."""
+    for m in _DOUBLED_PUNCT.finditer(text):
+        mark = m.group("c") or m.group("d")
+        yield Edit(
+            m.start(),
+            m.end(),
+            mark,
+            "punctuation.doubled",
+            f"Removed a doubled {mark!r}.",
+            0.95,
+        )
+

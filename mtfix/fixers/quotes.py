@@ -1,0 +1,55 @@
+"""Quote runs: ``cooperation.\"\"\" \".`` and ``\"\"Long Twin Tail\"\"\"`` from MT systems.
+
+Only runs of two or more double quotes are touched. A lone quote is never added, removed or
+"balanced": human text opens a quote in one segment and closes it in the next all the time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from mtfix.changes import Edit
+from mtfix.fixers import fixer
+
+_Q = "\"“”"
+# A closing run: after a word or sentence punctuation, two or more quotes (single spaces allowed
+# between them), optionally a redundant full stop, then the end of the line or a space.
+_CLOSING_RUN = regex.compile(
+    rf"(?<=[\p{{L}}\p{{N}}.!?,)])(?P<run>[{_Q}](?: ?[{_Q}])+)(?P<stop> ?[.])?(?=[ \t]|$|\n)", regex.M
+)
+# An opening run: at the start of a line or after a space, two or more quotes glued to a word.
+_OPENING_RUN = regex.compile(rf"(?:(?<=^)|(?<=[ \t(]))(?P<run>[{_Q}]{{2,}})(?=[\p{{L}}\p{{N}}])", regex.M)
+
+
+@fixer("quotes.run")
+def fix_quote_runs(text: str) -> Iterator[Edit]:
+    """Runs of doubled or broken quotation marks collapsed to one mark."""
+    for m in _CLOSING_RUN.finditer(text):
+        run = m.group("run")
+        keep = "”" if run.replace(" ", "")[0] == "”" else '"'
+        stop = m.group("stop")
+        # 'cooperation.""" ".' keeps one quote; a full stop after it repeats the one before the run.
+        after = keep
+        if stop and text[m.start() - 1] not in ".!?":
+            after = keep + "."
+        yield Edit(
+            m.start(),
+            m.end(),
+            after,
+            "quotes.run",
+            f"Collapsed the broken quote run {m.group(0)!r} to {after!r}.",
+            0.9,
+        )
+    for m in _OPENING_RUN.finditer(text):
+        run = m.group("run")
+        keep = "“" if run[0] == "“" else '"'
+        yield Edit(
+            m.start(),
+            m.end(),
+            keep,
+            "quotes.run",
+            f"Collapsed the doubled opening quotes {run!r} to {keep!r}.",
+            0.9,
+        )

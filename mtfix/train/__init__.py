@@ -1,0 +1,1 @@
+"""Training pipeline for the mtfix seq2seq rewriter."""

@@ -1,0 +1,192 @@
+"""Build the rewriter training corpus and its sentencepiece tokenizer.
+
+Writes ``train.tsv`` and ``dev.tsv`` (``src<TAB>tgt``, one pair a line) and a
+``tokenizer/`` folder loadable with ``AutoTokenizer.from_pretrained``.
+
+Sources (training text only, never evaluation sets):
+  * real MT -> post-edit pairs, ``mlqe-pe/*/train.mt`` / ``train.pe``;
+  * clean English for synthetic damage and identity pairs:
+    ``english-wiki/*-train.en``, ``mlqe-pe/*/train.pe``, ``wmt23/references/*``.
+Not used: any ``dev.*`` file, jfleg, wmt21 (evaluation sets).
+
+Usage::
+
+    python -m mtfix.train.data --data ../shared/data --out /work/train_run/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+from sacremoses import MosesDetokenizer
+
+from mtfix.train.damage import broken_join, damage
+
+MAX_CHARS = 300
+# printable ASCII and common Latin letters always get their own piece; anything
+# else (emoji, CJK, ...) is encoded as UTF-8 bytes via byte fallback
+_LATIN = "áàâäãåçéèêëíìîïñóòôöõøúùûüýæœ"
+REQUIRED_CHARS = "".join(chr(c) for c in range(33, 127)) + _LATIN + _LATIN.upper() + "ß“”‘’–—…€£°"
+MIN_WORDS = 3
+
+
+def _read(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def _ok(s: str) -> bool:
+    return MIN_WORDS <= len(s.split()) and len(s) <= MAX_CHARS and "\t" not in s
+
+
+def load_real_pairs(data: Path, md: MosesDetokenizer) -> list[tuple[str, str]]:
+    """Detokenised (mt, pe) pairs from mlqe-pe train files."""
+    pairs = []
+    for d in sorted((data / "mlqe-pe").iterdir()):
+        mt, pe = _read(d / "train.mt"), _read(d / "train.pe")
+        assert len(mt) == len(pe), d
+        for a, b in zip(mt, pe):
+            a, b = md.detokenize(a.split()).strip(), md.detokenize(b.split()).strip()
+            if _ok(a) and _ok(b):
+                pairs.append((a, b))
+    return pairs
+
+
+def load_clean(data: Path, md: MosesDetokenizer) -> list[str]:
+    """Clean English sentences: english-wiki train (detokenised) and wmt23 references."""
+    out = []
+    for p in sorted((data / "english-wiki").glob("*-train.en")):
+        out += [md.detokenize(s.split()).strip() for s in _read(p)]
+    for p in sorted((data / "wmt23" / "references").iterdir()):
+        out += [s.strip() for s in _read(p)]
+    return [s for s in out if _ok(s)]
+
+
+def train_tokenizer(texts: list[str], out_dir: Path, vocab_size: int, seed: int) -> None:
+    """Train a unigram sentencepiece model and save it as a T5Tokenizer folder."""
+    import sentencepiece as spm
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    corpus = out_dir / "spm_corpus.txt"
+    rng = random.Random(seed)
+    lines = sorted(set(texts))
+    rng.shuffle(lines)
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(corpus), model_prefix=str(out_dir / "spiece"), vocab_size=vocab_size,
+        model_type="unigram", character_coverage=0.9995, byte_fallback=True,
+        normalization_rule_name="identity", split_digits=True,
+        pad_id=0, eos_id=1, unk_id=2, bos_id=-1, input_sentence_size=400000,
+        shuffle_input_sentence=True, seed_sentencepiece_size=500000, num_threads=2,
+        required_chars=REQUIRED_CHARS,
+    )
+    corpus.unlink()
+    (out_dir / "spiece.vocab").unlink(missing_ok=True)
+    (out_dir / "tokenizer_config.json").write_text(json.dumps({
+        "tokenizer_class": "T5Tokenizer", "extra_ids": 0, "model_max_length": 128,
+        "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
+        "additional_special_tokens": [],
+    }, indent=2))
+    (out_dir / "special_tokens_map.json").write_text(json.dumps({
+        "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}, indent=2))
+    enable_byte_fallback(out_dir)
+
+
+def enable_byte_fallback(folder: Path) -> None:
+    """Re-save the tokenizer with byte fallback switched on in its tokenizer.json.
+
+    transformers converts ``spiece.model`` to a fast tokenizer with
+    ``byte_fallback`` off, so characters outside the vocabulary became <unk>.
+    Here the backend is patched (Llama-style decoder) and saved as tokenizer.json.
+    """
+    from tokenizers import Tokenizer, decoders
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(folder))  # T5Tokenizer from spiece.model
+    state = json.loads(tok.backend_tokenizer.to_str())
+    state["model"]["byte_fallback"] = True
+    backend = Tokenizer.from_str(json.dumps(state))
+    backend.decoder = decoders.Sequence([
+        decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse(),
+        decoders.Strip(" ", 1, 0),
+    ])
+    tok._tokenizer = backend
+    tok.save_pretrained(str(folder))
+    # T5Tokenizer would rebuild the backend with byte_fallback=False: load tokenizer.json as is
+    cfg_path = folder / "tokenizer_config.json"
+    cfg = json.loads(cfg_path.read_text())
+    cfg["tokenizer_class"] = "PreTrainedTokenizerFast"
+    for key in ("extra_ids", "unk_id", "is_local", "local_files_only"):
+        cfg.pop(key, None)
+    cfg_path.write_text(json.dumps(cfg, indent=2))
+
+
+def build(data: Path, out: Path, seed: int, n_dev_each: int, join_frac: float,
+          vocab_size: int) -> dict:
+    md = MosesDetokenizer("en")
+    rng = random.Random(seed)
+    real = load_real_pairs(data, md)
+    clean = load_clean(data, md)
+    rng.shuffle(real)
+    # hold out real pairs for dev; their post-edits must not appear as clean text
+    dev_real, real = real[:n_dev_each], real[n_dev_each:]
+    held_pe = {b for _, b in dev_real}
+    clean = sorted(set(clean + [b for _, b in real]) - held_pe)
+    rng.shuffle(clean)
+    dev_clean, clean = clean[:2 * n_dev_each], clean[2 * n_dev_each:]
+
+    dev = [(s, s) for s in dev_clean[:n_dev_each]]
+    dev += [(damage(rng, s), s) for s in dev_clean[n_dev_each:]]
+    dev += dev_real
+    rng.shuffle(dev)
+
+    train: list[tuple[str, str]] = []
+    for s in clean:
+        train.append((s, s))
+        train.append((damage(rng, s), s))
+    # joined pairs of short sentences, to learn to repair broken sentence joins
+    shorts = [s for s in clean if len(s) < 140 and s[-1:] in ".!?"]
+    for _ in range(int(join_frac * len(clean))):
+        a, b = rng.choice(shorts), rng.choice(shorts)
+        tgt = f"{a} {b}"
+        src = broken_join(rng, tgt)
+        if rng.random() < 0.5:
+            src = damage(rng, src, n_max=1)
+        train.append((src, tgt))
+    train += real
+    rng.shuffle(train)
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("train.tsv", train), ("dev.tsv", dev)):
+        with open(out / name, "w", encoding="utf-8") as f:
+            for a, b in rows:
+                f.write(f"{a}\t{b}\n")
+    train_tokenizer([t for pair in train for t in pair], out / "tokenizer", vocab_size, seed)
+    stats = {
+        "train": len(train), "dev": len(dev), "clean_sentences": len(clean),
+        "real_pairs": len(real), "train_identity": sum(a == b for a, b in train),
+        "dev_identity": sum(a == b for a, b in dev),
+    }
+    stats["train_identity_frac"] = round(stats["train_identity"] / len(train), 3)
+    (out / "stats.json").write_text(json.dumps(stats, indent=2))
+    return stats
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default="../shared/data", type=Path)
+    ap.add_argument("--out", default="/work/train_run/data", type=Path)
+    ap.add_argument("--seed", default=13, type=int)
+    ap.add_argument("--n-dev-each", default=100, type=int,
+                    help="dev pairs per kind (clean, synthetic damaged, real MT)")
+    ap.add_argument("--join-frac", default=0.08, type=float)
+    ap.add_argument("--vocab-size", default=8000, type=int)
+    args = ap.parse_args()
+    print(json.dumps(build(args.data, args.out, args.seed, args.n_dev_each,
+                           args.join_frac, args.vocab_size), indent=2))
+
+
+if __name__ == "__main__":
+    main()
