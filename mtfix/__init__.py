@@ -25,8 +25,16 @@ from mtfix.fixers import names as fixer_names
 
 __version__ = "0.1.0"
 __all__ = [
-    "Change", "Cleaner", "Config", "DEFAULT_MODEL", "Flag", "Result", "apply_changes", "clean",
-    "fixer_names", "__version__",
+    "DEFAULT_MODEL",
+    "Change",
+    "Cleaner",
+    "Config",
+    "Flag",
+    "Result",
+    "__version__",
+    "apply_changes",
+    "clean",
+    "fixer_names",
 ]
 
 #: Sentinel for "the model shipped with mtfix" (``mtfix/models/``).
@@ -118,7 +126,9 @@ class Cleaner:
             return []
         from mtfix.detect import untranslated
 
-        return [_flag_to_original(f, log) for f in untranslated(text, use_langdetect=self.config.use_langdetect)]
+        return [
+            _flag_to_original(f, log) for f in untranslated(text, use_langdetect=self.config.use_langdetect)
+        ]
 
     def _get_rewriter(self) -> Any:
         if self._rewriter is None:

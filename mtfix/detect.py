@@ -8,6 +8,7 @@ the detector cheap on a corpus.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -17,24 +18,141 @@ from mtfix.changes import Flag
 from mtfix.segment import sentences
 
 # Letters of any script but Latin; common symbols (°, µ) are not letters of a script run.
-_FOREIGN_RUN = regex.compile(r"(?:[^\P{L}\p{Latin}][\p{M}]*)(?:[\s\p{P}\p{N}]{0,2}[^\P{L}\p{Latin}][\p{M}]*)*")
+_FOREIGN_RUN = regex.compile(
+    r"(?:[^\P{L}\p{Latin}][\p{M}]*)(?:[\s\p{P}\p{N}]{0,2}[^\P{L}\p{Latin}][\p{M}]*)*"
+)
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
-_SCRIPTS = ("Han", "Hiragana", "Katakana", "Hangul", "Cyrillic", "Arabic", "Hebrew", "Greek",
-            "Devanagari", "Bengali", "Thai", "Sinhala", "Tamil", "Georgian", "Armenian", "Ethiopic")
+_SCRIPTS = (
+    "Han",
+    "Hiragana",
+    "Katakana",
+    "Hangul",
+    "Cyrillic",
+    "Arabic",
+    "Hebrew",
+    "Greek",
+    "Devanagari",
+    "Bengali",
+    "Thai",
+    "Sinhala",
+    "Tamil",
+    "Georgian",
+    "Armenian",
+    "Ethiopic",
+)
 _WORD = regex.compile(r"\p{Latin}+")
 _ENGLISH_FUNCTION_WORDS = frozenset(
-    """the of and to a in is that for it on was with as he be by at are this his from have an not
-    but they or had which their were has been its will would we who she her there can all one more
-    also after when about than into them some said could these our only other new most what you i
-    up out if do so no my me him over us your""".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "a",
+        "in",
+        "is",
+        "that",
+        "for",
+        "it",
+        "on",
+        "was",
+        "with",
+        "as",
+        "he",
+        "be",
+        "by",
+        "at",
+        "are",
+        "this",
+        "his",
+        "from",
+        "have",
+        "an",
+        "not",
+        "but",
+        "they",
+        "or",
+        "had",
+        "which",
+        "their",
+        "were",
+        "has",
+        "been",
+        "its",
+        "will",
+        "would",
+        "we",
+        "who",
+        "she",
+        "her",
+        "there",
+        "can",
+        "all",
+        "one",
+        "more",
+        "also",
+        "after",
+        "when",
+        "about",
+        "than",
+        "into",
+        "them",
+        "some",
+        "said",
+        "could",
+        "these",
+        "our",
+        "only",
+        "other",
+        "new",
+        "most",
+        "what",
+        "you",
+        "i",
+        "up",
+        "out",
+        "if",
+        "do",
+        "so",
+        "no",
+        "my",
+        "me",
+        "him",
+        "over",
+        "us",
+        "your",
+    ]
 )
 _LANGUAGE_NAMES = {
-    "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
-    "nl": "Dutch", "ro": "Romanian", "et": "Estonian", "cs": "Czech", "pl": "Polish",
-    "is": "Icelandic", "fi": "Finnish", "sv": "Swedish", "da": "Danish", "no": "Norwegian",
-    "hu": "Hungarian", "tr": "Turkish", "id": "Indonesian", "tl": "Tagalog", "sw": "Swahili",
-    "so": "Somali", "lt": "Lithuanian", "lv": "Latvian", "sk": "Slovak", "sl": "Slovenian",
-    "hr": "Croatian", "ca": "Catalan", "vi": "Vietnamese", "af": "Afrikaans", "sq": "Albanian",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "ro": "Romanian",
+    "et": "Estonian",
+    "cs": "Czech",
+    "pl": "Polish",
+    "is": "Icelandic",
+    "fi": "Finnish",
+    "sv": "Swedish",
+    "da": "Danish",
+    "no": "Norwegian",
+    "hu": "Hungarian",
+    "tr": "Turkish",
+    "id": "Indonesian",
+    "tl": "Tagalog",
+    "sw": "Swahili",
+    "so": "Somali",
+    "lt": "Lithuanian",
+    "lv": "Latvian",
+    "sk": "Slovak",
+    "sl": "Slovenian",
+    "hr": "Croatian",
+    "ca": "Catalan",
+    "vi": "Vietnamese",
+    "af": "Afrikaans",
+    "sq": "Albanian",
 }
 
 
@@ -43,47 +161,182 @@ def untranslated(text: str, *, use_langdetect: bool = True) -> list[Flag]:
     flags = list(_script_runs(text))
     if use_langdetect:
         flagged = [(f.start, f.end) for f in flags]
-        for sent in sentences(text):
-            if any(s < sent.end and sent.start < e for s, e in flagged):
-                continue
-            flag = _foreign_sentence(sent.text, sent.start)
-            if flag is not None:
-                flags.append(flag)
+        offset = 0
+        for line in text.split("\n"):
+            if _may_be_foreign(line):
+                for sent in sentences(line):
+                    start, end = offset + sent.start, offset + sent.end
+                    if any(s < end and start < e for s, e in flagged):
+                        continue
+                    flag = _foreign_sentence(sent.text, start)
+                    if flag is not None:
+                        flags.append(flag)
+            offset += len(line) + 1
     return sorted(flags, key=lambda f: (f.start, f.end))
 
 
+# Letters of other scripts live above U+036F; Latin Extended Additional (U+1E00-U+1EFF) is skipped.
+_NON_LATIN_AT = re.compile("[\u0370-\u1dff\u1f00-\u2bff\u2e80-\ud7ff\uf900-\ufaff\ufe70-\uffef]")
+
+
 def _script_runs(text: str) -> Iterator[Flag]:
+    if _NON_LATIN_AT.search(text) is None:
+        return
     for m in _FOREIGN_RUN.finditer(text):
         run = m.group()
         letters = sum(1 for c in run if c.isalpha())
         if letters < 2 and not _CJK.search(run):
             continue  # a single Greek letter (α, β) is notation, not a passage
         script = _script_of(run)
-        yield Flag(m.start(), m.end(), "untranslated",
-                   f"Untranslated {script} text {run!r} left in the English output.", 1.0)
+        yield Flag(
+            m.start(),
+            m.end(),
+            "untranslated",
+            f"Untranslated {script} text {run!r} left in the English output.",
+            1.0,
+        )
 
 
 def _script_of(run: str) -> str:
     for name in _SCRIPTS:
         if regex.search(rf"\p{{{name}}}", run):
-            return "Japanese" if name in ("Hiragana", "Katakana") else (
-                "Korean" if name == "Hangul" else "Chinese" if name == "Han" else name)
+            return (
+                "Japanese"
+                if name in ("Hiragana", "Katakana")
+                else ("Korean" if name == "Hangul" else "Chinese" if name == "Han" else name)
+            )
     return "non-Latin"
 
 
+# Very frequent function words of the Latin-script languages MT most often leaves untranslated.
+# Two of them in a sentence with few English function words is what sends it to langdetect.
+_FOREIGN_FUNCTION_WORDS = frozenset(
+    [
+        "der",
+        "die",
+        "das",
+        "und",
+        "ist",
+        "nicht",
+        "ein",
+        "eine",
+        "mit",
+        "von",
+        "zu",
+        "den",
+        "dem",
+        "auf",
+        "sich",
+        "auch",
+        "les",
+        "est",
+        "une",
+        "des",
+        "du",
+        "pour",
+        "dans",
+        "que",
+        "qui",
+        "pas",
+        "sur",
+        "avec",
+        "los",
+        "las",
+        "del",
+        "por",
+        "con",
+        "una",
+        "para",
+        "como",
+        "pero",
+        "muy",
+        "een",
+        "het",
+        "van",
+        "niet",
+        "zijn",
+        "ook",
+        "il",
+        "di",
+        "che",
+        "per",
+        "non",
+        "della",
+        "sono",
+        "ja",
+        "ei",
+        "ole",
+        "see",
+        "mis",
+        "kui",
+        "et",
+        "je",
+        "na",
+        "se",
+        "že",
+        "pro",
+        "jsou",
+        "og",
+        "að",
+        "er",
+        "ekki",
+        "til",
+        "það",
+        "sem",
+        "și",
+        "este",
+        "pe",
+        "cu",
+        "lui",
+        "sunt",
+        "din",
+        "dar",
+        "nu",
+        "yang",
+        "dan",
+        "tidak",
+        "ini",
+        "itu",
+        "dengan",
+        "ba",
+        "da",
+        "wani",
+        "kuma",
+        "suna",
+    ]
+)
+_LOWER_WORD = re.compile(r"\b[^\W\d_A-Z]+\b")
+
+
+def _may_be_foreign(line: str) -> bool:
+    """Line-level pre-check with set operations, far cheaper than the sentence-level one."""
+    words = set(line.lower().split())
+    return len(words & _FOREIGN_FUNCTION_WORDS) >= 2 or (
+        len(words) >= 6 and not words & _ENGLISH_FUNCTION_WORDS
+    )
+
+
 def _foreign_sentence(sentence: str, offset: int) -> Flag | None:
-    words = [w.lower() for w in _WORD.findall(sentence)]
+    words = [w for w in _LOWER_WORD.findall(sentence) if w.islower()]  # names say nothing
     if len(words) < 5:
         return None
     english = sum(w in _ENGLISH_FUNCTION_WORDS for w in words)
-    if english / len(words) >= 0.12:  # ordinary English prose runs at 0.3 to 0.6
+    foreign = sum(w in _FOREIGN_FUNCTION_WORDS for w in words)
+    # Ordinary English prose runs at 0.3 to 0.6 English function words; langdetect costs
+    # milliseconds, so only a sentence that looks foreign on both counts is sent to it.
+    if not ((foreign >= 2 and foreign >= english) or (english == 0 and len(words) >= 6)):
         return None
     lang, prob = _detect(sentence)
     if lang == "en" or prob < 0.9:
         return None
     name = _LANGUAGE_NAMES.get(lang, lang)
-    return Flag(offset, offset + len(sentence), "untranslated",
-                f"Sentence appears to be in {name} ({lang}, p={prob:.2f}), not English.", round(prob, 4))
+    return Flag(
+        offset,
+        offset + len(sentence),
+        "untranslated",
+        f"Sentence appears to be in {name} ({lang}, p={prob:.2f}), not English.",
+        round(prob, 4),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -96,11 +349,15 @@ def _factory_ready() -> bool:
 
 def _detect(sentence: str) -> tuple[str, float]:
     _factory_ready()
-    from langdetect import detect_langs
+    from langdetect import detector_factory
     from langdetect.lang_detect_exception import LangDetectException
 
     try:
-        best = detect_langs(sentence)[0]
+        detector_factory.init_factory()  # what langdetect.detect_langs does, minus its text limit
+        detector = detector_factory._factory.create()
+        detector.set_max_text_length(300)  # the first 300 characters decide; cost grows with length
+        detector.append(sentence)
+        best = detector.get_probabilities()[0]
     except LangDetectException:
         return "unknown", 0.0
     return best.lang, float(best.prob)

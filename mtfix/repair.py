@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 from mtfix.changes import ChangeLog, Edit
 from mtfix.fixers import REGISTRY, Fixer
@@ -22,21 +23,51 @@ def select(disabled: Iterable[str] = ()) -> list[Fixer]:
 def repair(log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3) -> None:
     """Run ``fixers`` over ``log.text`` until nothing changes (at most ``max_passes`` rounds).
 
-    Each fixer sees the text as the previous one left it; edits inside protected spans (URLs,
-    e-mail addresses, file names, code) are dropped, and so are edits overlapping an earlier edit
-    of the same fixer.
+    Each fixer sees the text as the previous one left it. Edits inside protected spans (URLs,
+    e-mail addresses, file names, code) are dropped, and so are edits that overlap an earlier
+    edit of the same fixer. Fixers decide line by line and never add or remove a line break, so
+    after the first round only the lines that changed are looked at again, each on its own.
     """
-    for _ in range(max_passes):
-        changed = False
-        protected = protected_spans(log.text)
-        for f in fixers:
-            edits = _usable(f.fn(log.text), protected)
-            if edits:
-                log.apply(edits)
-                protected = protected_spans(log.text)
-                changed = True
-        if not changed:
+    touched: set[int] = set()
+    for f in fixers:
+        found = list(f.fn(log.text))
+        edits = _usable(found, protected_spans(log.text)) if found else []
+        if edits:
+            touched |= _lines_of(log.text, edits)
+            log.apply(edits)
+    for _ in range(max_passes - 1):
+        if not touched:
             return
+        starts = _line_starts(log.text)
+        edits = []
+        again: set[int] = set()
+        for n in sorted(touched):
+            start = starts[n]
+            end = starts[n + 1] - 1 if n + 1 < len(starts) else len(log.text)
+            line = ChangeLog(log.text[start:end])
+            for f in fixers:
+                found = list(f.fn(line.text))
+                if found:
+                    line.apply(_usable(found, protected_spans(line.text)))
+            if line.changes:
+                again.add(n)
+                edits += [
+                    Edit(start + c.start, start + c.end, c.after, c.kind, c.message, c.confidence, c.source)
+                    for c in line.changes
+                ]
+        log.apply(edits)
+        touched = again
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *accumulate(len(line) + 1 for line in text.split("\n"))][:-1]
+
+
+def _lines_of(text: str, edits: Sequence[Edit]) -> set[int]:
+    starts = _line_starts(text)
+    return {bisect_right(starts, e.start) - 1 for e in edits} | {
+        bisect_right(starts, e.end) - 1 for e in edits
+    }
 
 
 def _usable(edits: Iterable[Edit], protected: list[Span]) -> list[Edit]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -27,16 +28,29 @@ class Span(NamedTuple):
     end: int
 
 
+# Every protected span contains one of these; lines without them are skipped (the full pattern
+# is slow to try at every position of a corpus).
+_HINT = re.compile(r"[@#`]|://|www\.|\.[a-zA-Z]{2,5}\b")
+
+
 def protected_spans(text: str) -> list[Span]:
-    """Spans of ``text`` that must not be edited by any rule."""
-    return [Span(*m.span()) for m in _PROTECTED.finditer(text)]
+    """Spans of ``text`` that must not be edited by any rule, in order."""
+    spans: list[Span] = []
+    pos = 0
+    while True:
+        hint = _HINT.search(text, pos)
+        if hint is None:
+            return spans
+        start = text.rfind("\n", 0, hint.start()) + 1
+        end = text.find("\n", hint.end())
+        end = len(text) if end < 0 else end
+        spans += [Span(*m.span()) for m in _PROTECTED.finditer(text, start, end)]
+        pos = end + 1
 
 
 # A sentence ends at . ! ? (and closing quotes or brackets after them) followed by a space and a
 # capital, a digit or an opening quote; or at a line break.
-_SENT_END = regex.compile(
-    r"""(?<=[.!?。！？][\"'”’)\]]*)\s+(?=[\p{Lu}\p{N}\"“‘(\[])|\n+"""
-)
+_SENT_END = regex.compile(r"""(?<=[.!?。！？][\"'”’)\]]*)\s+(?=[\p{Lu}\p{N}\"“‘(\[])|\n+""")
 _ABBREV = regex.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Mt|Gen|Col|Lt|Sgt|Capt|Gov|Sen|Rep|Rev|Inc|Ltd|Corp|Co|vs|etc|No|Vol|pp|Fig|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b\p{L}|\b(?:\p{L}\.)+\p{L})\.$"
 )

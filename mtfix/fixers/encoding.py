@@ -8,10 +8,9 @@ Clean text never reaches ftfy.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from functools import lru_cache
-
-import regex
 
 from mtfix.changes import Edit
 from mtfix.fixers import fixer
@@ -21,11 +20,23 @@ _ENTITY = r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[a-zA-Z][a-zA-Z0-9]{1,30});"
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]"
 
 
-@lru_cache(maxsize=1)
-def _symptom() -> regex.Pattern[str]:
-    from ftfy.badness import BADNESS_RE  # mojibake sequences as ftfy itself recognises them
+# UTF-8 read as Latin-1/Windows-1252: a lead byte (Â..ô) followed by what a continuation byte
+# (0x80-0xBF) becomes in those encodings. A cheap, precise trigger; ftfy then decides.
+_CONTINUATION = "\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+_SYMPTOM = re.compile(f"{_ENTITY}|{_CONTROL}|[\xc2-\xf4][{_CONTINUATION}]|\ufffd")
+# The characters a symptom starts with: scanning for these first is ten times faster.
+_FIRST = re.compile("[&\xc2-\xf4\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
-    return regex.compile(f"{_ENTITY}|{_CONTROL}|(?:{BADNESS_RE.pattern})", regex.V0)
+
+def _find_symptom(text: str, pos: int) -> int:
+    """Offset of the next symptom at or after ``pos``, or -1."""
+    while True:
+        m = _FIRST.search(text, pos)
+        if m is None:
+            return -1
+        if _SYMPTOM.match(text, m.start()):
+            return m.start()
+        pos = m.start() + 1
 
 
 @lru_cache(maxsize=1)
@@ -53,13 +64,12 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
 @fixer("encoding.mojibake")
 def fix_encoding(text: str) -> Iterator[Edit]:
     """Mojibake, HTML entities and control characters, repaired by ftfy."""
-    pattern = _symptom()
     pos = 0
     while True:
-        m = pattern.search(text, pos)
-        if m is None:
+        found = _find_symptom(text, pos)
+        if found < 0:
             return
-        start, end = _line_bounds(text, m.start())
+        start, end = _line_bounds(text, found)
         line = text[start:end]
         yield from _diff_edits(line, _fix_line(line), start)
         pos = end + 1
@@ -68,9 +78,7 @@ def fix_encoding(text: str) -> Iterator[Edit]:
 def _fix_line(line: str) -> str:
     import ftfy
 
-    fixed = ftfy.fix_text(line, _config())
-    # Stripping a control character must not glue two words together.
-    return fixed
+    return ftfy.fix_text(line, _config())
 
 
 def _diff_edits(old: str, new: str, offset: int) -> Iterator[Edit]:

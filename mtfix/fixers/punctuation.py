@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import regex
 
 from mtfix.changes import Edit
-from mtfix.fixers import fixer
+from mtfix.fixers import fixer, scan
 
 # Full-width forms used as English punctuation, with the English form and whether English puts a
 # space after (closers) or before (openers) it. Decorative brackets such as 【】《》 are left alone:
@@ -25,12 +26,9 @@ _FULLWIDTH: dict[str, tuple[str, str]] = {
     "「": ('"', "before"),
     "」": ('"', "after"),
 }
-_CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u3000-\u303f\uff01-\uff60"
-_FULLWIDTH_RE = regex.compile(
-    f"(?P<left>[{_CJK}]?)[ \u3000]*(?P<p>[{''.join(_FULLWIDTH)}])[ \u3000]*(?P<right>[{_CJK}]?)"
-)
+_FULLWIDTH_RE = re.compile(f"(?P<p>[{''.join(_FULLWIDTH)}])")
 _WORDLIKE = regex.compile(r"[\p{L}\p{N}\"'“‘(]")
-_CJK_CHAR = regex.compile(f"[{_CJK}]")
+_CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
 
 @fixer("punctuation.fullwidth")
@@ -81,16 +79,20 @@ def _neighbour(text: str, pos: int, step: int) -> str:
     return ""
 
 
-# ",," / ",  ," → ","; ". ." / ".." → "." but never an ellipsis ("...", ". . .") or a path ("../").
+# ",," / ", ," → ","; ". ." → "." but never an ellipsis ("...", ". . ."). A bare ".." is left alone:
+# informal human writing uses it as a short ellipsis ("the ticket.."). ',,"' is a typed German quote.
 _DOUBLED_PUNCT = regex.compile(
-    r"(?<=[\p{L}\p{N})\"'”’])(?:(?P<c>,)(?: ?,)+|(?<![.])(?P<d>\.)(?: ?\.)(?![. ]?\.)(?=\s|$|[\"'”’)]))",
+    r"(?<=[\p{L}\p{N})\"'”’] ?)(?:(?P<c>,)(?: ?,)+(?![\"“”,])|(?<![.])(?P<d>\.)(?: \.)(?![. ]?\.)(?=\s|$|[\"'”’)]))",
 )
+
+
+_DOUBLED_AT = re.compile(r"[,.] ?[,.]")
 
 
 @fixer("punctuation.doubled")
 def fix_doubled_punctuation(text: str) -> Iterator[Edit]:
     """Doubled commas and full stops left by MT (',,', '. .'); ellipses and '!!' are kept."""
-    for m in _DOUBLED_PUNCT.finditer(text):
+    for m in scan(_DOUBLED_AT, _DOUBLED_PUNCT, text):
         mark = m.group("c") or m.group("d")
         yield Edit(
             m.start(),
@@ -100,4 +102,3 @@ def fix_doubled_punctuation(text: str) -> Iterator[Edit]:
             f"Removed a doubled {mark!r}.",
             0.95,
         )
-

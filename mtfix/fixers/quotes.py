@@ -6,29 +6,37 @@ Only runs of two or more double quotes are touched. A lone quote is never added,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import regex
 
 from mtfix.changes import Edit
-from mtfix.fixers import fixer
+from mtfix.fixers import fixer, scan
 
-_Q = "\"“”"
-# A closing run: after a word or sentence punctuation, two or more quotes (single spaces allowed
-# between them), optionally a redundant full stop, then the end of the line or a space.
+_Q = '"“”'
+# A closing run: after a word or sentence punctuation, two or more identical closing quotes, then
+# optionally a stray quote and a redundant full stop (' ".'), then a space or the end of the line.
+# '” “' at the end of a line is a closing quote and the opening of the next paragraph: not a run.
 _CLOSING_RUN = regex.compile(
-    rf"(?<=[\p{{L}}\p{{N}}.!?,)])(?P<run>[{_Q}](?: ?[{_Q}])+)(?P<stop> ?[.])?(?=[ \t]|$|\n)", regex.M
+    r'(?<=[\p{L}\p{N}.!?,)])(?P<run>"{2,}|”{2,})(?P<stop> ?["”]?[.])?(?=[ \t]|$)', regex.M
 )
 # An opening run: at the start of a line or after a space, two or more quotes glued to a word.
 _OPENING_RUN = regex.compile(rf"(?:(?<=^)|(?<=[ \t(]))(?P<run>[{_Q}]{{2,}})(?=[\p{{L}}\p{{N}}])", regex.M)
 
 
+_RUN_AT = re.compile(r'["“”]{2}')
+_PAIRS = [a + b for a in '"“”' for b in '"“”']
+
+
 @fixer("quotes.run")
 def fix_quote_runs(text: str) -> Iterator[Edit]:
     """Runs of doubled or broken quotation marks collapsed to one mark."""
-    for m in _CLOSING_RUN.finditer(text):
+    if not any(pair in text for pair in _PAIRS):  # the usual case, found at C speed
+        return
+    for m in scan(_RUN_AT, _CLOSING_RUN, text):
         run = m.group("run")
-        keep = "”" if run.replace(" ", "")[0] == "”" else '"'
+        keep = run[0]
         stop = m.group("stop")
         # 'cooperation.""" ".' keeps one quote; a full stop after it repeats the one before the run.
         after = keep
@@ -42,7 +50,7 @@ def fix_quote_runs(text: str) -> Iterator[Edit]:
             f"Collapsed the broken quote run {m.group(0)!r} to {after!r}.",
             0.9,
         )
-    for m in _OPENING_RUN.finditer(text):
+    for m in scan(_RUN_AT, _OPENING_RUN, text):
         run = m.group("run")
         keep = "“" if run[0] == "“" else '"'
         yield Edit(

@@ -2,63 +2,84 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import regex
 
 from mtfix.changes import Edit
-from mtfix.fixers import fixer
+from mtfix.fixers import fixer, scan
 
 # --------------------------------------------------------------------------------------------------
 # spacing.tokenized: 'June , Pétain', '( c )', '" Hanna "', "Fu Kunbao 's", "do n't", '5 %'
 # --------------------------------------------------------------------------------------------------
 
+# Each pattern starts with a literal or a small class so that the scan stays fast (`re`, not
+# `regex`); what comes before the match is checked in Python.
 # A space before closing punctuation that ends a token: followed by a space, the end of the line, a
-# quote or a closing bracket. Never before an ellipsis or a spaced ellipsis ('word . . .'), never in
-# '3 : 1', never an emoticon (' :)').
-_SPACE_BEFORE = regex.compile(
-    r"(?<=[\p{L}\p{N}\"'”’)\]%])(?P<sp>[ \t]+)(?P<p>[,;:!?%]|\.(?![ ]?\.))"
-    r"(?=[ \t]|$|[\"'”’)\]])",
-    regex.M,
-)
-_SPACE_AFTER_OPEN = regex.compile(r"(?P<p>[(\[{])(?P<sp>[ \t]+)(?=[\p{L}\p{N}\"'“‘$€£])")
-_SPACE_BEFORE_CLOSE = regex.compile(r"(?<=[\p{L}\p{N}.!?\"'”’%])(?P<sp>[ \t]+)(?P<p>[)\]}])")
+# quote or a closing bracket. Never before an ellipsis or a spaced ellipsis ('word . . .').
+_SPACE_BEFORE = re.compile(r"(?P<sp>[ \t]+)(?P<p>[,;:!?%]|\.(?![ ]?\.))(?=[ \t\n\"'”’)\]]|$)")
+_SPACE_AFTER_OPEN = re.compile(r"(?P<p>[(\[{])(?P<sp>[ \t]+)(?=[^\W_]|[\"'“‘$€£])")
+_SPACE_BEFORE_CLOSE = re.compile(r"(?P<sp>[ \t]+)(?P<p>[)\]}])")
 # Moses-tokenised clitics: "Kunbao 's", "do n't", "don 't", "they 're".
-_CLITIC = regex.compile(
-    r"(?<=\p{L})(?P<sp>[ \t]+)(?P<p>(?:n['’]t|['’](?:s|t|re|ve|ll|d|m)))(?![\p{L}\p{N}'’])", regex.I
-)
-_CURRENCY = regex.compile(r"(?<![\p{L}\p{N}])(?P<p>[$€£¥])(?P<sp>[ \t]+)(?=\p{N})")
+_CLITIC = re.compile(r"(?P<sp>[ \t]+)(?P<p>n['’]t|['’](?:s|t|re|ve|ll|d|m))(?![\w'’])", re.I)
+_CURRENCY = re.compile(r"(?P<p>[$€£¥])(?P<sp>[ \t]+)(?=\d)")
 # Straight quotes standing alone between spaces ('" Hanna "') are a sign of a tokenised line.
-_LONE_QUOTE = regex.compile(r"(?:(?<=^)|(?<=[ \t]))[\"'](?=[ \t]|$)", regex.M)
-_TOKENISED_HINT = regex.compile(r"\p{L} [,.;:](?:[ \t]|$)|\p{L} n?'[st]\b|\( \p{L}", regex.M)
+_LONE_QUOTE = re.compile(r"[\"'](?=[ \t\n]|$)")  # and a space or line start before (checked)
+_TOKENISED_HINT = re.compile(r"[^\W\d_] [,.;:](?:[ \t]|$)|[^\W\d_] n?'[st]\b|\( [^\W_]", re.M)
+_WORD_END = re.compile(r"[^\W_]|[\"'”’)\].!?%]")  # what a token before closing punctuation ends with
 
 
-def _remove_space(m: regex.Match[str], what: str) -> Edit:
+def _remove_space(m: re.Match[str], what: str) -> Edit:
     s, e = m.span("sp")
     return Edit(s, e, "", "spacing.tokenized", f"Removed the space {what} {m.group('p')!r}.", 0.97)
+
+
+def _after_word(text: str, pos: int) -> bool:
+    return pos > 0 and _WORD_END.match(text[pos - 1]) is not None
+
+
+# Every tokenised-spacing repair starts at one of these; one scan finds them all.
+_TOKENISED_AT = re.compile(r"[ \t][,;:!?%.)\]}'’nN]|[(\[{$€£¥][ \t]")
 
 
 @fixer("spacing.tokenized")
 def fix_tokenized(text: str) -> Iterator[Edit]:
     """Tokenised spacing around punctuation, brackets, quotes and clitics (detokenisation)."""
-    edits: list[Edit] = []
-    for m in _SPACE_BEFORE.finditer(text):
-        p = m.group("p")
-        if p == ":" and _digit_around(text, m.start("sp") - 1, m.end("p")):
-            continue
-        if p in "!?" and not _TOKENISED_HINT.search(_line_of(text, m.start())):
-            continue  # ' !' and ' ?' alone can be a house style; only fix them in tokenised lines
-        edits.append(_remove_space(m, "before"))
-    edits += [_remove_space(m, "after") for m in _SPACE_AFTER_OPEN.finditer(text)]
-    edits += [_remove_space(m, "before") for m in _SPACE_BEFORE_CLOSE.finditer(text)]
-    edits += [_remove_space(m, "before the clitic") for m in _CLITIC.finditer(text)]
-    edits += [_remove_space(m, "after") for m in _CURRENCY.finditer(text)]
-    edits += _quote_edits(text)
-    yield from edits
+    for t in _TOKENISED_AT.finditer(text):
+        pos = t.start()
+        if text[pos] in " \t":
+            while pos > 0 and text[pos - 1] in " \t":
+                pos -= 1
+            if pos == 0 or not _after_word(text, pos):
+                continue
+            if m := _SPACE_BEFORE.match(text, pos):
+                if text[pos - 1] in ".!?" or _keep_space_before(text, m):  # '. . .' stays
+                    continue
+                yield _remove_space(m, "before")
+            elif m := _SPACE_BEFORE_CLOSE.match(text, pos):
+                yield _remove_space(m, "before")
+            elif (m := _CLITIC.match(text, pos)) and text[pos - 1].isalpha():
+                yield _remove_space(m, "before the clitic")
+        elif m := _SPACE_AFTER_OPEN.match(text, pos):
+            yield _remove_space(m, "after")
+        elif (m := _CURRENCY.match(text, pos)) and (pos == 0 or not text[pos - 1].isalnum()):
+            yield _remove_space(m, "after")  # '$ 5' but not 'US$ 5', kept as written
+    yield from _quote_edits(text)
+
+
+def _keep_space_before(text: str, m: re.Match[str]) -> bool:
+    p = m.group("p")
+    if p == ":" and _digit_around(text, m.start() - 1, m.end("p")):
+        return True  # '3 : 1'
+    if p in ":;" and text[m.end("p") : m.end("p") + 1] in ")(":
+        return True  # ' :)' is an emoticon
+    # ' !', ' :', '5 %' alone can be a house style; only fix them in tokenised lines.
+    return p in "!?:;%" and not _TOKENISED_HINT.search(_line_of(text, m.start()))
 
 
 def _digit_around(text: str, i: int, j: int) -> bool:
-    return 0 <= i < len(text) and text[i].isdigit() and j + 1 < len(text) and text[j + 1].isdigit()
+    return i >= 0 and text[i].isdigit() and j + 1 < len(text) and text[j + 1].isdigit()
 
 
 def _line_of(text: str, pos: int) -> str:
@@ -70,54 +91,69 @@ def _line_of(text: str, pos: int) -> str:
 def _quote_edits(text: str) -> Iterator[Edit]:
     """Attach lone straight quotes in tokenised lines to the words they enclose.
 
-    Quotes are paired left to right within one line, and only when the line holds an even number
-    of them: an odd count means a quotation that spans segments, which is left as it is.
+    Quotes are paired left to right within one line, and only when every quote of that kind in the
+    line stands alone and their number is even: an odd count means a quotation that spans segments,
+    which is left as it is. One lone apostrophe after a plural is a possessive ('animals ' fats').
     """
-    for line_start, line in _lines_with(text, '"', "'"):
-        if not _TOKENISED_HINT.search(line) and not regex.search(r"(?:^|[ \t])[\"'][ \t]\S.*?\S[ \t][\"'](?:[ \t]|$)", line):
+    by_line: dict[int, list[int]] = {}
+    for m in _LONE_QUOTE.finditer(text):
+        if m.start() > 0 and text[m.start() - 1] not in " \t\n":
             continue
+        by_line.setdefault(text.rfind("\n", 0, m.start()) + 1, []).append(m.start())
+    for line_start, positions in by_line.items():
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end]
         for q in "\"'":
-            lone = [m.start() for m in _LONE_QUOTE.finditer(line) if m.group() == q]
-            if len(lone) < 2 and not (q == "'" and len(lone) == 1):
+            lone = [p - line_start for p in positions if text[p] == q]
+            if not lone:
                 continue
-            if q == "'" and len(lone) % 2 == 1:
-                yield from _possessive_quote(line, line_start, lone)
-                continue
-            if len(lone) % 2 == 1 or line.count(q) != len(lone):
-                continue
-            for k, pos in enumerate(lone):
-                if k % 2 == 0:  # opening: remove the space after it
-                    end = pos + 1
-                    while end < len(line) and line[end] in " \t":
-                        end += 1
-                    if end < len(line):
-                        yield Edit(line_start + pos + 1, line_start + end, "", "spacing.tokenized",
-                                   f"Removed the space after the opening {q}.", 0.9)
-                else:  # closing: remove the space before it
-                    begin = pos
-                    while begin > 0 and line[begin - 1] in " \t":
-                        begin -= 1
-                    if begin > 0:
-                        yield Edit(line_start + begin, line_start + pos, "", "spacing.tokenized",
-                                   f"Removed the space before the closing {q}.", 0.9)
+            if q == "'" and len(lone) == 1:
+                yield from _possessive(line, line_start, lone[0])
+            elif len(lone) % 2 == 0 and line.count(q) == len(lone):
+                yield from _pair_quotes(line, line_start, lone, q)
 
 
-def _possessive_quote(line: str, line_start: int, lone: list[int]) -> Iterator[Edit]:
-    """A single lone apostrophe after a plural ('animals ' fats') is a tokenised possessive."""
-    if len(lone) != 1:
-        return
-    pos = lone[0]
+def _pair_quotes(line: str, line_start: int, lone: list[int], q: str) -> Iterator[Edit]:
+    for k, pos in enumerate(lone):
+        if k % 2 == 0:  # opening: remove the spaces after it
+            end = pos + 1
+            while end < len(line) and line[end] in " \t":
+                end += 1
+            if end < len(line) and end > pos + 1:
+                yield Edit(
+                    line_start + pos + 1,
+                    line_start + end,
+                    "",
+                    "spacing.tokenized",
+                    f"Removed the space after the opening {q}.",
+                    0.9,
+                )
+        else:  # closing: remove the spaces before it
+            begin = pos
+            while begin > 0 and line[begin - 1] in " \t":
+                begin -= 1
+            if begin > 0 and begin < pos:
+                yield Edit(
+                    line_start + begin,
+                    line_start + pos,
+                    "",
+                    "spacing.tokenized",
+                    f"Removed the space before the closing {q}.",
+                    0.9,
+                )
+
+
+def _possessive(line: str, line_start: int, pos: int) -> Iterator[Edit]:
     if pos >= 2 and line[pos - 1] == " " and line[pos - 2] in "sS" and _TOKENISED_HINT.search(line):
-        yield Edit(line_start + pos - 1, line_start + pos, "", "spacing.tokenized",
-                   "Attached the possessive apostrophe to its word.", 0.85)
-
-
-def _lines_with(text: str, *chars: str) -> Iterator[tuple[int, str]]:
-    start = 0
-    for line in text.split("\n"):
-        if any(c in line for c in chars):
-            yield start, line
-        start += len(line) + 1
+        yield Edit(
+            line_start + pos - 1,
+            line_start + pos,
+            "",
+            "spacing.tokenized",
+            "Attached the possessive apostrophe to its word.",
+            0.85,
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -126,29 +162,111 @@ def _lines_with(text: str, *chars: str) -> Iterator[tuple[int, str]]:
 
 # 'word -word': a hyphen glued to the next word but spaced from the previous one. Real dashes are
 # spaced on both sides; numbers ('-5'), flags ('--help', 'ls -la') and bullets are excluded below.
-_SPACE_HYPHEN = regex.compile(r"(?<=(?P<left>\p{L}[\p{L}'’]*)) -(?P<right>\p{L}[\p{L}\p{N}]*)(?P<tail>[^\n]{0,3})")
+_SPACE_HYPHEN = regex.compile(
+    r"(?<=(?P<left>\p{L}[\p{L}'’]*)) -(?P<right>\p{L}[\p{L}\p{N}]*)(?P<tail>[^\n]{0,3})"
+)
+_SPACE_HYPHEN_AT = re.compile(r" -[^\W\d_]")
+_HYPHEN_SPACE_AT = re.compile(r"- [^\W\d_]")
 _HYPHEN_SPACE = regex.compile(r"(?<=(?P<left>\p{L}+))- (?P<right>\p{Ll}+)\b")
 _COMMANDS = frozenset(
-    "ls rm cp mv tar grep git pip python python3 npm curl wget ssh chmod chown mkdir find sed awk "
-    "sort head tail docker kubectl apt sudo make gcc java node cat echo ps kill du df cd mtfix "
-    "pytest ruff unzip zip diff less man top ln touch".split()
+    [
+        "ls",
+        "rm",
+        "cp",
+        "mv",
+        "tar",
+        "grep",
+        "git",
+        "pip",
+        "python",
+        "python3",
+        "npm",
+        "curl",
+        "wget",
+        "ssh",
+        "chmod",
+        "chown",
+        "mkdir",
+        "find",
+        "sed",
+        "awk",
+        "sort",
+        "head",
+        "tail",
+        "docker",
+        "kubectl",
+        "apt",
+        "sudo",
+        "make",
+        "gcc",
+        "java",
+        "node",
+        "cat",
+        "echo",
+        "ps",
+        "kill",
+        "du",
+        "df",
+        "cd",
+        "mtfix",
+        "pytest",
+        "ruff",
+        "unzip",
+        "zip",
+        "diff",
+        "less",
+        "man",
+        "top",
+        "ln",
+        "touch",
+    ]
 )
 # Words that legitimately follow a suspended hyphen ('pre- and post-war', 'first- or second-hand').
-_SUSPENDED = frozenset("and or to nor but than as vs versus".split())
+_SUSPENDED = frozenset(["and", "or", "to", "nor", "but", "than", "as", "vs", "versus"])
 # Second halves of compounds seen split as 'X- y' in MT output.
 _COMPOUND_TAILS = frozenset(
-    "old year day week month based related like style term time level born free made known "
-    "owned led run long wide scale class sized type friendly oriented speaking".split()
+    [
+        "old",
+        "year",
+        "day",
+        "week",
+        "month",
+        "based",
+        "related",
+        "like",
+        "style",
+        "term",
+        "time",
+        "level",
+        "born",
+        "free",
+        "made",
+        "known",
+        "owned",
+        "led",
+        "run",
+        "long",
+        "wide",
+        "scale",
+        "class",
+        "sized",
+        "type",
+        "friendly",
+        "oriented",
+        "speaking",
+    ]
 )
 
 
 @fixer("spacing.hyphen")
 def fix_hyphen(text: str) -> Iterator[Edit]:
     """Hyphens spaced on one side only ('Kim Jong -un', 'six -day', 'Jong- un') rejoined."""
-    for m in _SPACE_HYPHEN.finditer(text):
+    for m in scan(_SPACE_HYPHEN_AT, _SPACE_HYPHEN, text):
         left, right, tail = m.group("left"), m.group("right"), m.group("tail")
-        if left.lower() in _COMMANDS or _is_flag_context(text, m):
+        if left.lower() in _COMMANDS or left in _BEFORE_FLAG or _is_flag_context(text, m):
             continue
+        if tail[:1] in "-=":
+            continue  # '-fno-name', '-o=x': an option, not a word half
         if right[0].isupper() or right[0].isdigit():
             # 'China -DPRK strategic' joins; 'by Coronavirus -IFAD.' is an attribution dash.
             if not (left[0].isupper() and regex.match(r"(?: \p{Ll}|,|['’]s\b)", tail)):
@@ -156,26 +274,81 @@ def fix_hyphen(text: str) -> Iterator[Edit]:
         elif len(right) == 1:
             continue  # '-v', '-o': flags or list markers, not word halves
         s = m.start()
-        yield Edit(s, s + 1, "", "spacing.hyphen",
-                   f"Removed the space before the hyphen in '{left} -{right}'.", 0.93)
-    for m in _HYPHEN_SPACE.finditer(text):
+        yield Edit(
+            s, s + 1, "", "spacing.hyphen", f"Removed the space before the hyphen in '{left} -{right}'.", 0.93
+        )
+    for m in scan(_HYPHEN_SPACE_AT, _HYPHEN_SPACE, text):
         left, right = m.group("left"), m.group("right")
         if right in _SUSPENDED:
             continue
-        if not (right in _COMPOUND_TAILS or (left[0].isupper() and len(right) <= 3 and right not in _SHORT_WORDS)):
+        if not (
+            right in _COMPOUND_TAILS or (left[0].isupper() and len(right) <= 3 and right not in _SHORT_WORDS)
+        ):
             continue
         s = m.start() + 1
-        yield Edit(s, s + 1, "", "spacing.hyphen",
-                   f"Removed the space after the hyphen in '{left}- {right}'.", 0.9)
+        yield Edit(
+            s, s + 1, "", "spacing.hyphen", f"Removed the space after the hyphen in '{left}- {right}'.", 0.9
+        )
 
 
-_SHORT_WORDS = frozenset("a an the of in on at by for is are was be it he she we you i my our".split())
+# A lone '-word' after these is an option or a dash, not the second half of a compound.
+_BEFORE_FLAG = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "by",
+        "with",
+        "without",
+        "use",
+        "using",
+        "option",
+        "options",
+        "flag",
+        "flags",
+        "pass",
+        "add",
+        "set",
+    ]
+)
+_SHORT_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "is",
+        "are",
+        "was",
+        "be",
+        "it",
+        "he",
+        "she",
+        "we",
+        "you",
+        "i",
+        "my",
+        "our",
+    ]
+)
 
 
 def _is_flag_context(text: str, m: regex.Match[str]) -> bool:
     """'tar -xzf' or '$ cmd -v': command lines keep their flags."""
     line = _line_of(text, m.start())
-    return "`" in line or line.lstrip().startswith(("$", ">", "#")) or " --" in line
+    return (
+        "`" in line
+        or line.lstrip().startswith(("$", ">", "#"))
+        or " --" in line
+        or regex.search(r"[(,:] -\p{L}", line) is not None  # a list of options
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -194,29 +367,38 @@ _CLAUSE_JOIN = regex.compile(
     r"(?<=(?<![\p{L}\p{N}.@/\\_-])(?P<left>\p{L}*\p{Ll}{2}))(?P<p>[,;:])(?P<right>\p{L}\p{Ll}+)(?=[\s,.;:!?]|$)",
     regex.M,
 )
+_SENTENCE_JOIN_AT = re.compile(r"[.!?][A-Z]")
+_CLAUSE_JOIN_AT = re.compile(r"[,;:][^\W\d_]")
 _EXCLAIM_BRANDS = regex.compile(r"(?i)yahoo|jeopardy|wham|panic|joomla")
 
 
 @fixer("spacing.sentence")
 def fix_sentence_spacing(text: str) -> Iterator[Edit]:
     """A missing space after sentence or clause punctuation ('Korea.At the same time')."""
-    for m in _SENTENCE_JOIN.finditer(text):
+    for m in scan(_SENTENCE_JOIN_AT, _SENTENCE_JOIN, text):
         left, p = m.group("left"), m.group("p")
         if p == "!" and _EXCLAIM_BRANDS.search(left):
             continue  # 'Yahoo!News'
         if p in "!?" and m.group("right") in {"I", "A"}:
             continue
-        if _in_token_with(text, m, "/@\\_") or _looks_like_file(m.group("right")):
+        if _in_token_with(text, m, "/@\\_") or m.group("right") in _DOT_NAMES:
             continue
         pos = m.end("p")
-        yield Edit(pos, pos, " ", "spacing.sentence",
-                   f"Added the missing space after {p!r} in '{left}{p}{m.group('right')}'.", 0.95)
-    for m in _CLAUSE_JOIN.finditer(text):
+        yield Edit(
+            pos,
+            pos,
+            " ",
+            "spacing.sentence",
+            f"Added the missing space after {p!r} in '{left}{p}{m.group('right')}'.",
+            0.95,
+        )
+    for m in scan(_CLAUSE_JOIN_AT, _CLAUSE_JOIN, text):
         if _in_token_with(text, m, "/@\\_=") or m.group("right").lower() in {"http", "https", "www"}:
             continue
+        if m.group("p") == ":" and (not m.group("right").islower() or _in_token_with(text, m, ".")):
+            continue  # 'Tax:On', 'Source:cctv.com': names and fields, not a glued clause
         pos = m.end("p")
-        yield Edit(pos, pos, " ", "spacing.sentence",
-                   f"Added the missing space after {m.group('p')!r}.", 0.9)
+        yield Edit(pos, pos, " ", "spacing.sentence", f"Added the missing space after {m.group('p')!r}.", 0.9)
 
 
 def _in_token_with(text: str, m: regex.Match[str], chars: str) -> bool:
@@ -230,5 +412,37 @@ def _in_token_with(text: str, m: regex.Match[str], chars: str) -> bool:
     return any(c in token for c in chars) or "://" in token
 
 
-def _looks_like_file(word: str) -> bool:
-    return word.lower() in {"com", "org", "net", "txt", "pdf", "doc", "docx", "html", "py", "js", "exe"}
+# 'Kostroma.Today', 'Diia.Business', 'Kontur.Fokus', 'Amazon.Com': names written with a dot.
+_DOT_NAMES = frozenset(
+    [
+        "Today",
+        "Business",
+        "News",
+        "Online",
+        "Net",
+        "Info",
+        "Media",
+        "Ru",
+        "Ua",
+        "Com",
+        "Org",
+        "Live",
+        "Fokus",
+        "Money",
+        "Tech",
+        "Life",
+        "Sport",
+        "Txt",
+        "Pdf",
+        "Doc",
+        "Docx",
+        "Html",
+        "Py",
+        "Js",
+        "Exe",
+        "Ai",
+        "Io",
+        "Tv",
+        "Fm",
+    ]
+)

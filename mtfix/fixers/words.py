@@ -2,47 +2,157 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-
-import regex
+from operator import eq
 
 from mtfix.changes import Edit
 from mtfix.fixers import fixer
 
-# Repeats that English uses on purpose ('had had', 'that that', 'bye bye', 'very very').
+# Repeats that English uses on purpose ('had had', 'that that', 'bye bye', 'very very'), and
+# particles that legitimately meet themselves ('log in in', 'it it' across a missing comma).
 _LEGIT_REPEATS = frozenset(
-    """had that is do can bye ha haha no so now there well yeah yes very really many far long knock
-    tut chop go come hear bang boo tick tock hush quick pretty wait again more ever round over blah
-    la na dum rah yada tsk sh shh ho he hi hey oh ah uh um mm hmm wow yo bla cha cancan tom""".split()
+    [
+        "had",
+        "that",
+        "is",
+        "do",
+        "can",
+        "bye",
+        "ha",
+        "haha",
+        "no",
+        "so",
+        "now",
+        "there",
+        "well",
+        "yeah",
+        "yes",
+        "very",
+        "really",
+        "many",
+        "far",
+        "long",
+        "knock",
+        "tut",
+        "chop",
+        "go",
+        "come",
+        "hear",
+        "bang",
+        "boo",
+        "tick",
+        "tock",
+        "hush",
+        "quick",
+        "pretty",
+        "wait",
+        "again",
+        "more",
+        "ever",
+        "round",
+        "over",
+        "blah",
+        "la",
+        "na",
+        "dum",
+        "rah",
+        "yada",
+        "tsk",
+        "sh",
+        "shh",
+        "ho",
+        "he",
+        "hi",
+        "hey",
+        "oh",
+        "ah",
+        "uh",
+        "um",
+        "mm",
+        "hmm",
+        "wow",
+        "yo",
+        "bla",
+        "cha",
+        "tom",
+        "it",
+        "on",
+        "up",
+        "out",
+        "off",
+        "down",
+        "lovely",
+    ]
 )
-_DOUBLED_WORD = regex.compile(r"(?<![\p{L}\p{N}'’-])(?P<w>\p{L}+)(?P<rep>[ ]\p{L}+)(?![\p{L}\p{N}'’-])")
+# Links of idioms of the form 'X to X' ('from time to time to ...', 'more and more and ...').
+_IDIOM_LINKS = frozenset(["to", "by", "and", "or", "after", "for", "upon", "in", "on", "over", "against"])
+_L = r"[^\W\d_]"  # a letter, in the fast `re` engine
+_EDGE_L = r"(?<![\w'’-])"
+_EDGE_R = r"(?![\w'’-])"
+_DOUBLED_WORD = re.compile(rf"{_EDGE_L}(?P<w>{_L}+)(?P<rep> (?i:(?P=w))){_EDGE_R}")
 # Two to four words repeated right after themselves.
-_DOUBLED_PHRASE = regex.compile(
-    r"(?<![\p{L}\p{N}'’-])(?P<w>\p{L}+(?:[ ]\p{L}+){1,3})(?P<rep>[ ](?P=w))(?![\p{L}\p{N}'’-])"
-)
+_DOUBLED_PHRASE = re.compile(rf"{_EDGE_L}(?P<w>{_L}+(?: {_L}+){{1,3}})(?P<rep> (?P=w)){_EDGE_R}")
 
 
 @fixer("words.doubled")
 def fix_doubled_words(text: str) -> Iterator[Edit]:
     """A word or a short phrase written twice in a row ('the the', 'drunk driving drunk driving')."""
-    taken_until = -1
+    offset = 0
+    for line in text.split("\n"):
+        if _may_repeat(line.lower().split()):
+            yield from _line_edits(line, offset)
+        offset += len(line) + 1
+
+
+def _may_repeat(words: list[str]) -> bool:
+    """Cheap pre-check: a word equal to the next, or a word pair repeated within four words."""
+    if any(map(eq, words, words[1:])):
+        return True
+    pairs = list(zip(words, words[1:], strict=False))
+    if len(set(pairs)) == len(pairs):  # the usual case, decided at C speed
+        return False
+    return any(any(map(eq, pairs, pairs[k:])) for k in (2, 3, 4))
+
+
+def _line_edits(text: str, offset: int) -> Iterator[Edit]:
+    taken: list[tuple[int, int]] = []
     for m in _DOUBLED_PHRASE.finditer(text):
-        if _is_name(m.group("w")):
+        words = m.group("w").split(" ")
+        if _is_name(m.group("w")) or (_IDIOM_LINKS & {w.lower() for w in words[:2]} and len(words) == 2):
+            continue  # 'from time to time to', 'and more and more': idioms, not a doubled phrase
+        if _tripled(text, m):
             continue
+        taken.append(m.span())
         s, e = m.span("rep")
-        taken_until = e
-        yield Edit(s, e, "", "words.doubled",
-                   f"Removed the repeated phrase {m.group('w')!r}.", 0.85)
-    for m in _DOUBLED_WORD.finditer(text, overlapped=True):
+        yield Edit(
+            offset + s,
+            offset + e,
+            "",
+            "words.doubled",
+            f"Removed the repeated phrase {m.group('w')!r}.",
+            0.85,
+        )
+    for m in _DOUBLED_WORD.finditer(text):
         w, rep = m.group("w"), m.group("rep")[1:]
         # 'the the', or 'The the' at the start of a sentence; 'Yang Yang' is a name.
-        same = w == rep and not _is_name(w) or (w[0].isupper() and w.lower() == rep)
-        if not same or w.lower() in _LEGIT_REPEATS or m.start() < taken_until:
+        same = (w == rep and not _is_name(w)) or (w[0].isupper() and w.lower() == rep)
+        if not same or w.lower() in _LEGIT_REPEATS or any(s <= m.start() < e for s, e in taken[-2:]):
             continue
         if len(w) == 1 and w not in "aA":
             continue  # 'I I', 'x x': initials, variables, stammer in quotes
+        if _tripled(text, m):
+            continue
         s, e = m.span("rep")
-        yield Edit(s, e, "", "words.doubled", f"Removed the repeated word {w!r}.", 0.9)
+        yield Edit(offset + s, offset + e, "", "words.doubled", f"Removed the repeated word {w!r}.", 0.9)
+
+
+def _tripled(text: str, m: re.Match[str]) -> bool:
+    """'rumbling rumbling rumbling': three or more in a row is on purpose."""
+    w = m.group("w").lower()
+    after = text[m.end() : m.end() + len(w) + 1].lower()
+    before = text[max(0, m.start() - len(w) - 1) : m.start()].lower()
+    return after == " " + w or before == w + " "
 
 
 def _is_name(words: str) -> bool:

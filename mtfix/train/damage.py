@@ -15,34 +15,86 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Callable
+from collections.abc import Callable
 
 ARTICLES = ("a", "an", "the")
 PREPOSITIONS = (
-    "in", "on", "at", "of", "for", "to", "from", "with", "by", "about",
-    "into", "onto", "over", "under", "between", "during", "through", "towards",
+    "in",
+    "on",
+    "at",
+    "of",
+    "for",
+    "to",
+    "from",
+    "with",
+    "by",
+    "about",
+    "into",
+    "onto",
+    "over",
+    "under",
+    "between",
+    "during",
+    "through",
+    "towards",
 )
 AGREEMENT_SWAPS = {
-    "is": "are", "are": "is", "was": "were", "were": "was",
-    "has": "have", "have": "has", "does": "do", "do": "does",
-    "doesn't": "don't", "don't": "doesn't", "isn't": "aren't", "aren't": "isn't",
-    "wasn't": "weren't", "weren't": "wasn't", "hasn't": "haven't", "haven't": "hasn't",
+    "is": "are",
+    "are": "is",
+    "was": "were",
+    "were": "was",
+    "has": "have",
+    "have": "has",
+    "does": "do",
+    "do": "does",
+    "doesn't": "don't",
+    "don't": "doesn't",
+    "isn't": "aren't",
+    "aren't": "isn't",
+    "wasn't": "weren't",
+    "weren't": "wasn't",
+    "hasn't": "haven't",
+    "haven't": "hasn't",
 }
 SINGULAR_SUBJECTS = ("he", "she", "it", "this", "that")
 PLURAL_SUBJECTS = ("they", "we", "you", "these", "those")
 # past -> wrong forms an MT system might produce
 TENSE_SWAPS = {
-    "went": ["go", "goes", "gone"], "came": ["come", "comes"], "took": ["take", "taken"],
-    "gave": ["give", "given"], "made": ["make", "makes"], "said": ["say", "says"],
-    "saw": ["see", "seen"], "began": ["begin", "begun"], "became": ["become", "becomes"],
-    "found": ["find", "finds"], "got": ["get", "gets"], "knew": ["know", "known"],
-    "thought": ["think", "thinks"], "told": ["tell", "tells"], "left": ["leave", "leaves"],
-    "wrote": ["write", "written"], "won": ["win", "wins"], "lost": ["lose", "loses"],
-    "held": ["hold", "holds"], "brought": ["bring", "brings"], "built": ["build", "builds"],
-    "was": ["is", "be"], "were": ["are", "be"], "had": ["has", "have"],
-    "is": ["was", "be"], "are": ["were", "be"], "has": ["had"], "will": ["would"],
-    "been": ["be", "being"], "done": ["did", "do"], "written": ["wrote"], "taken": ["took"],
-    "given": ["gave"], "seen": ["saw"], "gone": ["went"],
+    "went": ["go", "goes", "gone"],
+    "came": ["come", "comes"],
+    "took": ["take", "taken"],
+    "gave": ["give", "given"],
+    "made": ["make", "makes"],
+    "said": ["say", "says"],
+    "saw": ["see", "seen"],
+    "began": ["begin", "begun"],
+    "became": ["become", "becomes"],
+    "found": ["find", "finds"],
+    "got": ["get", "gets"],
+    "knew": ["know", "known"],
+    "thought": ["think", "thinks"],
+    "told": ["tell", "tells"],
+    "left": ["leave", "leaves"],
+    "wrote": ["write", "written"],
+    "won": ["win", "wins"],
+    "lost": ["lose", "loses"],
+    "held": ["hold", "holds"],
+    "brought": ["bring", "brings"],
+    "built": ["build", "builds"],
+    "was": ["is", "be"],
+    "were": ["are", "be"],
+    "had": ["has", "have"],
+    "is": ["was", "be"],
+    "are": ["were", "be"],
+    "has": ["had"],
+    "will": ["would"],
+    "been": ["be", "being"],
+    "done": ["did", "do"],
+    "written": ["wrote"],
+    "taken": ["took"],
+    "given": ["gave"],
+    "seen": ["saw"],
+    "gone": ["went"],
 }
 _WORD = re.compile(r"^[a-z]+(?:'[a-z]+)?$")
 
@@ -87,8 +139,11 @@ def replace_article(rng: random.Random, sentence: str) -> str:
 def insert_article(rng: random.Random, sentence: str) -> str:
     """Insert a spurious 'the' or 'a' before a lower-case word that follows a preposition."""
     toks = _split(sentence)
-    cands = [k + 1 for k, t in enumerate(toks[:-1])
-             if t in PREPOSITIONS and _is_plain(toks[k + 1]) and toks[k + 1] not in ARTICLES]
+    cands = [
+        k + 1
+        for k, t in enumerate(toks[:-1])
+        if t in PREPOSITIONS and _is_plain(toks[k + 1]) and toks[k + 1] not in ARTICLES
+    ]
     i = _pick(rng, cands)
     if i is None:
         return sentence
@@ -130,19 +185,22 @@ def double_phrase(rng: random.Random, sentence: str) -> str:
     """Repeat a run of 2-3 plain words ("in the in the")."""
     toks = _split(sentence)
     n = rng.choice([2, 3])
-    starts = [k for k in range(len(toks) - n + 1) if all(t.isalpha() for t in toks[k:k + n])]
+    starts = [k for k in range(len(toks) - n + 1) if all(t.isalpha() for t in toks[k : k + n])]
     i = _pick(rng, starts)
     if i is None:
         return sentence
-    toks[i + n:i + n] = toks[i:i + n]
+    toks[i + n : i + n] = toks[i : i + n]
     return _join(toks)
 
 
 def swap_neighbours(rng: random.Random, sentence: str) -> str:
     """Swap two adjacent plain lower-case words."""
     toks = _split(sentence)
-    starts = [k for k in range(len(toks) - 1)
-              if _is_plain(toks[k]) and _is_plain(toks[k + 1]) and toks[k] != toks[k + 1]]
+    starts = [
+        k
+        for k in range(len(toks) - 1)
+        if _is_plain(toks[k]) and _is_plain(toks[k + 1]) and toks[k] != toks[k + 1]
+    ]
     i = _pick(rng, starts)
     if i is None:
         return sentence
@@ -153,8 +211,9 @@ def swap_neighbours(rng: random.Random, sentence: str) -> str:
 def agreement_error(rng: random.Random, sentence: str) -> str:
     """Break subject-verb agreement: is/are, was/were, has/have, or the 3rd-person -s."""
     toks = _split(sentence)
-    cands: list[tuple[int, str]] = [(k, AGREEMENT_SWAPS[t]) for k, t in enumerate(toks)
-                                    if t in AGREEMENT_SWAPS]
+    cands: list[tuple[int, str]] = [
+        (k, AGREEMENT_SWAPS[t]) for k, t in enumerate(toks) if t in AGREEMENT_SWAPS
+    ]
     for k in range(len(toks) - 1):
         subj, verb = toks[k].lower(), toks[k + 1]
         if not _is_plain(verb) or verb in AGREEMENT_SWAPS or len(verb) < 4:
@@ -200,13 +259,13 @@ def broken_join(rng: random.Random, sentence: str) -> str:
         i = rng.choice(stops)
         mode = rng.choice(["nospace", "comma", "nostop"])
         if mode == "nospace":
-            return sentence[:i + 1] + sentence[i + 2:]
+            return sentence[: i + 1] + sentence[i + 2 :]
         if mode == "comma":
-            return sentence[:i] + "," + sentence[i + 1:]
-        return sentence[:i] + sentence[i + 1:]
+            return sentence[:i] + "," + sentence[i + 1 :]
+        return sentence[:i] + sentence[i + 1 :]
     if commas:
         i = rng.choice(commas)
-        return sentence[:i] + sentence[i + 1:]
+        return sentence[:i] + sentence[i + 1 :]
     return sentence
 
 

@@ -38,7 +38,7 @@ def _read(path: Path) -> list[str]:
 
 
 def _ok(s: str) -> bool:
-    return MIN_WORDS <= len(s.split()) and len(s) <= MAX_CHARS and "\t" not in s
+    return len(s.split()) >= MIN_WORDS and len(s) <= MAX_CHARS and "\t" not in s
 
 
 def load_real_pairs(data: Path, md: MosesDetokenizer) -> list[tuple[str, str]]:
@@ -75,22 +75,43 @@ def train_tokenizer(texts: list[str], out_dir: Path, vocab_size: int, seed: int)
     rng.shuffle(lines)
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     spm.SentencePieceTrainer.train(
-        input=str(corpus), model_prefix=str(out_dir / "spiece"), vocab_size=vocab_size,
-        model_type="unigram", character_coverage=0.9995, byte_fallback=True,
-        normalization_rule_name="identity", split_digits=True,
-        pad_id=0, eos_id=1, unk_id=2, bos_id=-1, input_sentence_size=400000,
-        shuffle_input_sentence=True, seed_sentencepiece_size=500000, num_threads=2,
+        input=str(corpus),
+        model_prefix=str(out_dir / "spiece"),
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=0.9995,
+        byte_fallback=True,
+        normalization_rule_name="identity",
+        split_digits=True,
+        pad_id=0,
+        eos_id=1,
+        unk_id=2,
+        bos_id=-1,
+        input_sentence_size=400000,
+        shuffle_input_sentence=True,
+        seed_sentencepiece_size=500000,
+        num_threads=2,
         required_chars=REQUIRED_CHARS,
     )
     corpus.unlink()
     (out_dir / "spiece.vocab").unlink(missing_ok=True)
-    (out_dir / "tokenizer_config.json").write_text(json.dumps({
-        "tokenizer_class": "T5Tokenizer", "extra_ids": 0, "model_max_length": 128,
-        "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
-        "additional_special_tokens": [],
-    }, indent=2))
-    (out_dir / "special_tokens_map.json").write_text(json.dumps({
-        "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}, indent=2))
+    (out_dir / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "tokenizer_class": "T5Tokenizer",
+                "extra_ids": 0,
+                "model_max_length": 128,
+                "eos_token": "</s>",
+                "unk_token": "<unk>",
+                "pad_token": "<pad>",
+                "additional_special_tokens": [],
+            },
+            indent=2,
+        )
+    )
+    (out_dir / "special_tokens_map.json").write_text(
+        json.dumps({"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}, indent=2)
+    )
     enable_byte_fallback(out_dir)
 
 
@@ -108,10 +129,14 @@ def enable_byte_fallback(folder: Path) -> None:
     state = json.loads(tok.backend_tokenizer.to_str())
     state["model"]["byte_fallback"] = True
     backend = Tokenizer.from_str(json.dumps(state))
-    backend.decoder = decoders.Sequence([
-        decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse(),
-        decoders.Strip(" ", 1, 0),
-    ])
+    backend.decoder = decoders.Sequence(
+        [
+            decoders.Replace("▁", " "),
+            decoders.ByteFallback(),
+            decoders.Fuse(),
+            decoders.Strip(" ", 1, 0),
+        ]
+    )
     tok._tokenizer = backend
     tok.save_pretrained(str(folder))
     # T5Tokenizer would rebuild the backend with byte_fallback=False: load tokenizer.json as is
@@ -123,8 +148,7 @@ def enable_byte_fallback(folder: Path) -> None:
     cfg_path.write_text(json.dumps(cfg, indent=2))
 
 
-def build(data: Path, out: Path, seed: int, n_dev_each: int, join_frac: float,
-          vocab_size: int) -> dict:
+def build(data: Path, out: Path, seed: int, n_dev_each: int, join_frac: float, vocab_size: int) -> dict:
     md = MosesDetokenizer("en")
     rng = random.Random(seed)
     real = load_real_pairs(data, md)
@@ -135,7 +159,7 @@ def build(data: Path, out: Path, seed: int, n_dev_each: int, join_frac: float,
     held_pe = {b for _, b in dev_real}
     clean = sorted(set(clean + [b for _, b in real]) - held_pe)
     rng.shuffle(clean)
-    dev_clean, clean = clean[:2 * n_dev_each], clean[2 * n_dev_each:]
+    dev_clean, clean = clean[: 2 * n_dev_each], clean[2 * n_dev_each :]
 
     dev = [(s, s) for s in dev_clean[:n_dev_each]]
     dev += [(damage(rng, s), s) for s in dev_clean[n_dev_each:]]
@@ -165,8 +189,11 @@ def build(data: Path, out: Path, seed: int, n_dev_each: int, join_frac: float,
                 f.write(f"{a}\t{b}\n")
     train_tokenizer([t for pair in train for t in pair], out / "tokenizer", vocab_size, seed)
     stats = {
-        "train": len(train), "dev": len(dev), "clean_sentences": len(clean),
-        "real_pairs": len(real), "train_identity": sum(a == b for a, b in train),
+        "train": len(train),
+        "dev": len(dev),
+        "clean_sentences": len(clean),
+        "real_pairs": len(real),
+        "train_identity": sum(a == b for a, b in train),
         "dev_identity": sum(a == b for a, b in dev),
     }
     stats["train_identity_frac"] = round(stats["train_identity"] / len(train), 3)
@@ -179,13 +206,17 @@ def main() -> None:
     ap.add_argument("--data", default="../shared/data", type=Path)
     ap.add_argument("--out", default="/work/train_run/data", type=Path)
     ap.add_argument("--seed", default=13, type=int)
-    ap.add_argument("--n-dev-each", default=100, type=int,
-                    help="dev pairs per kind (clean, synthetic damaged, real MT)")
+    ap.add_argument(
+        "--n-dev-each", default=100, type=int, help="dev pairs per kind (clean, synthetic damaged, real MT)"
+    )
     ap.add_argument("--join-frac", default=0.08, type=float)
     ap.add_argument("--vocab-size", default=8000, type=int)
     args = ap.parse_args()
-    print(json.dumps(build(args.data, args.out, args.seed, args.n_dev_each,
-                           args.join_frac, args.vocab_size), indent=2))
+    print(
+        json.dumps(
+            build(args.data, args.out, args.seed, args.n_dev_each, args.join_frac, args.vocab_size), indent=2
+        )
+    )
 
 
 if __name__ == "__main__":

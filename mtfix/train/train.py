@@ -46,21 +46,38 @@ def read_tsv(path: Path) -> list[tuple[str, str]]:
 def make_config(vocab_size: int, args: argparse.Namespace) -> BartConfig:
     """Small BART: learned positions, tied embeddings, T5-style special ids (pad=0, eos=1)."""
     return BartConfig(
-        vocab_size=vocab_size, d_model=args.d_model,
-        encoder_layers=args.layers, decoder_layers=args.layers,
-        encoder_attention_heads=args.heads, decoder_attention_heads=args.heads,
-        encoder_ffn_dim=args.ffn, decoder_ffn_dim=args.ffn,
-        max_position_embeddings=args.max_pos, dropout=0.1, attention_dropout=0.0,
-        activation_function="gelu", scale_embedding=True, tie_word_embeddings=True,
-        pad_token_id=0, eos_token_id=1, bos_token_id=0, decoder_start_token_id=0,
+        vocab_size=vocab_size,
+        d_model=args.d_model,
+        encoder_layers=args.layers,
+        decoder_layers=args.layers,
+        encoder_attention_heads=args.heads,
+        decoder_attention_heads=args.heads,
+        encoder_ffn_dim=args.ffn,
+        decoder_ffn_dim=args.ffn,
+        max_position_embeddings=args.max_pos,
+        dropout=0.1,
+        attention_dropout=0.0,
+        activation_function="gelu",
+        scale_embedding=True,
+        tie_word_embeddings=True,
+        pad_token_id=0,
+        eos_token_id=1,
+        bos_token_id=0,
+        decoder_start_token_id=0,
         forced_eos_token_id=1,
     )
 
 
 def generation_config(max_len: int) -> GenerationConfig:
     return GenerationConfig(
-        decoder_start_token_id=0, bos_token_id=0, eos_token_id=1, pad_token_id=0,
-        forced_eos_token_id=1, max_length=max_len, num_beams=1, do_sample=False,
+        decoder_start_token_id=0,
+        bos_token_id=0,
+        eos_token_id=1,
+        pad_token_id=0,
+        forced_eos_token_id=1,
+        max_length=max_len,
+        num_beams=1,
+        do_sample=False,
     )
 
 
@@ -71,15 +88,16 @@ def encode(tok, rows: list[tuple[str, str]], max_len: int) -> list[tuple[list[in
     return [(a, b) for a, b in zip(src, tgt) if len(a) <= max_len and len(b) <= max_len]
 
 
-def batches(data: list[tuple[list[int], list[int]]], max_tokens: int, max_batch: int,
-            rng: random.Random) -> list[list[int]]:
+def batches(
+    data: list[tuple[list[int], list[int]]], max_tokens: int, max_batch: int, rng: random.Random
+) -> list[list[int]]:
     """Length-bucketed batches of indices: shuffle, sort within chunks, cut by token budget."""
     idx = list(range(len(data)))
     rng.shuffle(idx)
     out: list[list[int]] = []
     chunk = 100 * max_batch
     for c in range(0, len(idx), chunk):
-        part = sorted(idx[c:c + chunk], key=lambda i: max(len(data[i][0]), len(data[i][1])))
+        part = sorted(idx[c : c + chunk], key=lambda i: max(len(data[i][0]), len(data[i][1])))
         cur: list[int] = []
         longest = 0
         for i in part:
@@ -110,10 +128,14 @@ def evaluate(model, tok, dev: list[tuple[str, str]], bs: int = 50) -> dict[str, 
     model.eval()
     preds: list[str] = []
     for i in range(0, len(dev), bs):
-        srcs = [s for s, _ in dev[i:i + bs]]
+        srcs = [s for s, _ in dev[i : i + bs]]
         enc = tok(srcs, return_tensors="pt", padding=True, truncation=True, max_length=128)
-        out = model.generate(**enc, max_new_tokens=min(128, int(enc["input_ids"].shape[1] * 1.3) + 8),
-                             num_beams=1, do_sample=False)
+        out = model.generate(
+            **enc,
+            max_new_tokens=min(128, int(enc["input_ids"].shape[1] * 1.3) + 8),
+            num_beams=1,
+            do_sample=False,
+        )
         preds += tok.batch_decode(out, skip_special_tokens=True)
     model.train()
     clean = [(p, t) for p, (s, t) in zip(preds, dev) if s == t]
@@ -122,7 +144,8 @@ def evaluate(model, tok, dev: list[tuple[str, str]], bs: int = 50) -> dict[str, 
         "copy_rate": sum(p == t for p, t in clean) / max(1, len(clean)),
         "repair_exact": sum(p == t for p, _, t in dmg) / max(1, len(dmg)),
         "damaged_unchanged": sum(p == s for p, s, _ in dmg) / max(1, len(dmg)),
-        "n_clean": len(clean), "n_damaged": len(dmg),
+        "n_clean": len(clean),
+        "n_damaged": len(dmg),
         "example": preds[:3],
     }
 
@@ -138,6 +161,31 @@ def save(model, tok, folder: Path, fp16: bool = False) -> None:
     else:
         model.save_pretrained(folder)
     tok.save_pretrained(folder)
+    if fp16:  # weights are stored fp16, but load as fp32 by default (fp16 is slow on CPU)
+        cfg_path = folder / "config.json"
+        cfg = json.loads(cfg_path.read_text())
+        cfg["dtype"] = "float32"
+        cfg_path.write_text(json.dumps(cfg, indent=2))
+
+
+def export(src: str | Path, dst: str | Path) -> None:
+    """Copy a checkpoint into the shipped folder (fp16 weights, fp32 load) and smoke-test it.
+
+    ``python -c "from mtfix.train.train import export; export('/work/train_run/ckpt/final',
+    'mtfix/models/mtfix-bart-small')"``
+    """
+    from transformers import AutoModelForSeq2SeqLM
+
+    src, dst = Path(src), Path(dst)
+    tok = AutoTokenizer.from_pretrained(str(src))
+    model = AutoModelForSeq2SeqLM.from_pretrained(str(src), dtype=torch.float32)
+    save(model, tok, dst, fp16=True)
+    tok = AutoTokenizer.from_pretrained(str(dst))
+    model = AutoModelForSeq2SeqLM.from_pretrained(str(dst))
+    assert model.dtype == torch.float32
+    text = "The committee approved the plan in 2019."
+    out = model.generate(**tok([text], return_tensors="pt"), max_new_tokens=40)
+    print("smoke test:", repr(tok.decode(out[0], skip_special_tokens=True)))
 
 
 def main() -> None:
@@ -186,9 +234,12 @@ def main() -> None:
 
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}],
-                            lr=args.lr, betas=(0.9, 0.98), eps=1e-8)
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=args.lr,
+        betas=(0.9, 0.98),
+        eps=1e-8,
+    )
 
     def lr_at(step: int, frac_time: float) -> float:
         warm = min(1.0, (step + 1) / args.warmup)
@@ -225,9 +276,12 @@ def main() -> None:
             loss_n += 1
             if step % args.log_every == 0:
                 now = time.time()
-                log(f"step {step} epoch {epoch} loss {loss_sum / loss_n:.4f} lr {lr:.2e} "
+                log(
+                    f"step {step} epoch {epoch} loss {loss_sum / loss_n:.4f} lr {lr:.2e} "
                     f"ex/s {(seen - seen_log) / (now - t_log):.1f} seen {seen} "
-                    f"elapsed {(now - t_start) / 60:.1f}m", log_file)
+                    f"elapsed {(now - t_start) / 60:.1f}m",
+                    log_file,
+                )
                 loss_sum, loss_n, t_log, seen_log = 0.0, 0, now, seen
             if time.time() - last_ckpt >= args.ckpt_minutes * 60:
                 res = evaluate(model, tok, dev)
@@ -238,7 +292,8 @@ def main() -> None:
                     best = score
                     save(model, tok, args.out / "best")
                     (args.out / "best" / "dev_eval.json").write_text(
-                        json.dumps({"step": step, **res}, indent=2, ensure_ascii=False))
+                        json.dumps({"step": step, **res}, indent=2, ensure_ascii=False)
+                    )
                 log(f"saved checkpoint step {step} (best score {best:.3f})", log_file)
                 last_ckpt = time.time()
                 t_log, seen_log = time.time(), seen
@@ -247,14 +302,19 @@ def main() -> None:
     log(f"final eval step {step} {json.dumps(res, ensure_ascii=False)}", log_file)
     save(model, tok, args.out / "final", fp16=True)
     (args.out / "final" / "dev_eval.json").write_text(
-        json.dumps({"step": step, **res}, indent=2, ensure_ascii=False))
+        json.dumps({"step": step, **res}, indent=2, ensure_ascii=False)
+    )
     score = res["copy_rate"] + res["repair_exact"]
     if score >= best:
         save(model, tok, args.out / "best", fp16=True)
         (args.out / "best" / "dev_eval.json").write_text(
-            json.dumps({"step": step, **res}, indent=2, ensure_ascii=False))
-    log(f"done: {step} steps, {seen} examples, {(time.time() - t_train0) / 60:.1f} min; "
-        f"final fp16 model in {args.out / 'final'}", log_file)
+            json.dumps({"step": step, **res}, indent=2, ensure_ascii=False)
+        )
+    log(
+        f"done: {step} steps, {seen} examples, {(time.time() - t_train0) / 60:.1f} min; "
+        f"final fp16 model in {args.out / 'final'}",
+        log_file,
+    )
 
 
 if __name__ == "__main__":
