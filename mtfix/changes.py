@@ -156,6 +156,9 @@ class ChangeLog:
         i = bisect_right(self._starts, pos) - 1
         if i >= 0 and self._starts[i] < pos < self._ends[i]:
             return self._changes[i].end if right else self._changes[i].start
+        if i >= 0 and self._starts[i] == pos == self._ends[i]:
+            # At a deletion: a span's end stays before the deleted text, its start after it.
+            return self._changes[i].start if right else self._changes[i].end
         return self._to_original(pos)
 
     def _to_original(self, pos: int) -> int:
@@ -203,11 +206,11 @@ class ChangeLog:
 
         def keep_until(limit: int) -> None:
             nonlocal ci
-            while ci < limit:
-                new_changes.append(self._changes[ci])
-                new_starts.append(self._starts[ci] + delta)
-                new_ends.append(self._ends[ci] + delta)
-                ci += 1
+            if limit > ci:
+                new_changes.extend(self._changes[ci:limit])
+                new_starts.extend([s + delta for s in self._starts[ci:limit]])
+                new_ends.extend([e + delta for e in self._ends[ci:limit]])
+                ci = limit
 
         for group, p, q in clusters:
             keep_until(p)

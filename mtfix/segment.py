@@ -30,7 +30,10 @@ class Span(NamedTuple):
 
 # Every protected span contains one of these; lines without them are skipped (the full pattern
 # is slow to try at every position of a corpus).
-_HINT = re.compile(r"[@#`]|://|www\.|\.[a-zA-Z]{2,5}\b")
+_HINT = re.compile(
+    r"[@#`]|://|www\.|\.(?:com|org|net|edu|gov|io|co|uk|de|fr|ru|cn|jp|info|biz|ai|app|dev|txt|pdf|docx?"
+    r"|xlsx?|pptx?|csv|json|jsonl|xml|html?|py|js|ts|exe|zip|gz|png|jpe?g|gif|mp[34]|md)\b"
+)
 
 
 def protected_spans(text: str) -> list[Span]:

@@ -54,7 +54,7 @@ def fix_tokenized(text: str) -> Iterator[Edit]:
             if pos == 0 or not _after_word(text, pos):
                 continue
             if m := _SPACE_BEFORE.match(text, pos):
-                if text[pos - 1] in ".!?" or _keep_space_before(text, m):  # '. . .' stays
+                if (text[pos - 1] == "." and m.group("p") == ".") or _keep_space_before(text, m):
                     continue
                 yield _remove_space(m, "before")
             elif m := _SPACE_BEFORE_CLOSE.match(text, pos):
@@ -74,8 +74,8 @@ def _keep_space_before(text: str, m: re.Match[str]) -> bool:
         return True  # '3 : 1'
     if p in ":;" and text[m.end("p") : m.end("p") + 1] in ")(":
         return True  # ' :)' is an emoticon
-    # ' !', ' :', '5 %' alone can be a house style; only fix them in tokenised lines.
-    return p in "!?:;%" and not _TOKENISED_HINT.search(_line_of(text, m.start()))
+    # '5 %' is a house style (ISO 80000) in human text: only fix it in tokenised lines.
+    return p == "%" and not _TOKENISED_HINT.search(_line_of(text, m.start()))
 
 
 def _digit_around(text: str, i: int, j: int) -> bool:

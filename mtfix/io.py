@@ -1,0 +1,224 @@
+"""File handling for the command line: streamed line reading, JSON Lines splicing, atomic writes.
+
+Inputs are read as bytes and decoded line by line, so that invalid UTF-8 is reported with its byte
+offset and a file of any size is read in bounded memory. A JSON Lines record is never re-serialised:
+only the value of the cleaned text field (and of the log key) is spliced into the original line, so
+every other byte of the record survives. Outputs go to a temporary file in the destination folder
+that is renamed over the destination only once it is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from json.decoder import scanstring
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = [
+    "AtomicFile",
+    "InputError",
+    "Record",
+    "decode_line",
+    "looks_binary",
+    "parse_record",
+    "raw_lines",
+]
+
+#: How much of a file :func:`looks_binary` inspects.
+SNIFF_BYTES = 8192
+
+
+class InputError(Exception):
+    """A defect of one input (invalid UTF-8, a malformed record); the message names no file."""
+
+
+def looks_binary(path: Path) -> bool:
+    """Whether ``path`` has a NUL byte in its first :data:`SNIFF_BYTES` bytes."""
+    with open(path, "rb") as f:
+        return b"\0" in f.read(SNIFF_BYTES)
+
+
+def raw_lines(stream: BinaryIO) -> Iterator[tuple[int, int, bytes]]:
+    """Yield ``(line number, byte offset, raw line)`` with 1-based numbers; the line keeps its ``\\n``."""
+    offset = 0
+    for number, raw in enumerate(stream, 1):
+        yield number, offset, raw
+        offset += len(raw)
+
+
+def decode_line(raw: bytes, offset: int) -> tuple[str, str]:
+    """Decode one raw line into ``(text, terminator)``; the terminator is ``\\n``, ``\\r\\n`` or ``""``.
+
+    Raises :class:`InputError` naming the byte offset (in the file) of invalid UTF-8. Decoding line
+    by line is exact: the byte ``\\n`` never occurs inside a multi-byte UTF-8 sequence.
+    """
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"invalid UTF-8 at byte offset {offset + e.start}") from None
+    if line.endswith("\r\n"):
+        return line[:-2], "\r\n"
+    if line.endswith("\n"):
+        return line[:-1], "\n"
+    return line, ""
+
+
+_decoder = json.JSONDecoder()
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A JSON object line, with the positions needed to splice new values into it."""
+
+    raw: str
+    text: str  # the value of the text field
+    text_span: tuple[int, int]  # where that value's JSON lies in ``raw``
+    log_span: tuple[int, int] | None  # the log key's value, when the record already has one
+    insert_at: int  # where a new member goes: after the last value, or inside ``{}``
+    empty: bool  # the object has no members
+
+    def render(self, text: str | None, log_key: str, log_json: str | None) -> str:
+        """The record with ``text`` as its text field (``None``: unchanged) and ``log_json`` under
+        ``log_key`` (``None``: no log), every other byte as it was."""
+        splices: list[tuple[int, int, str]] = []
+        if text is not None and text != self.text:
+            splices.append((*self.text_span, json.dumps(text, ensure_ascii=False)))
+        if log_json is not None:
+            if self.log_span is not None:
+                splices.append((*self.log_span, log_json))
+            else:
+                sep = "" if self.empty else ", "
+                at = self.insert_at
+                splices.append((at, at, f"{sep}{json.dumps(log_key)}: {log_json}"))
+        out: list[str] = []
+        pos = 0
+        for start, end, value in sorted(splices):
+            out += [self.raw[pos:start], value]
+            pos = end
+        out.append(self.raw[pos:])
+        return "".join(out)
+
+
+def _skip(raw: str, i: int) -> int:
+    """The index of the first non-whitespace character of ``raw`` at or after ``i``."""
+    while i < len(raw) and raw[i] in " \t\n\r":
+        i += 1
+    return i
+
+
+def parse_record(raw: str, field: str, log_key: str) -> Record:
+    """Parse one JSON Lines record (a JSON object) whose ``field`` must hold a string.
+
+    Only the top level is scanned by hand; member values are parsed by :mod:`json` itself, so what
+    is accepted is what :func:`json.loads` accepts. Raises :class:`InputError`.
+    """
+    spans: dict[str, tuple[int, int, object]] = {}
+    i = _skip(raw, 0)
+    if raw[i : i + 1] != "{":
+        raise InputError("not a JSON object")
+    i = insert_at = _skip(raw, i + 1)
+    empty = raw[i : i + 1] == "}"
+    try:
+        while not empty:
+            if raw[i : i + 1] != '"':
+                raise InputError(f"malformed JSON: expected a key in double quotes at column {i + 1}")
+            key, i = scanstring(raw, i + 1)
+            i = _skip(raw, i)
+            if raw[i : i + 1] != ":":
+                raise InputError(f"malformed JSON: expected ':' at column {i + 1}")
+            start = _skip(raw, i + 1)
+            value, end = _decoder.raw_decode(raw, start)
+            spans[key] = (start, end, value)
+            i = _skip(raw, end)
+            insert_at = end
+            if raw[i : i + 1] == "}":
+                break
+            if raw[i : i + 1] != ",":
+                raise InputError(f"malformed JSON: expected ',' or '}}' at column {i + 1}")
+            i = _skip(raw, i + 1)
+    except json.JSONDecodeError as e:
+        raise InputError(f"malformed JSON: {e.msg} at column {e.colno}") from None
+    if _skip(raw, i + 1) != len(raw):
+        raise InputError(f"malformed JSON: extra data after the object at column {i + 2}")
+    if field not in spans:
+        raise InputError(f"no {field!r} field")
+    start, end, text = spans[field]
+    if not isinstance(text, str):
+        raise InputError(f"the {field!r} field is not a string")
+    log = spans.get(log_key)
+    return Record(raw, text, (start, end), log and (log[0], log[1]), insert_at, empty)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class AtomicFile:
+    """A file written under a temporary name next to ``path`` and renamed over it on :meth:`commit`.
+
+    Until then ``path`` is untouched; :meth:`abort` (or an exception inside a ``with`` block) removes
+    the temporary file. The new file gets the permissions of ``mode_from`` (the file it replaces,
+    for in-place rewrites) or the usual ``0o666 & ~umask``.
+    """
+
+    def __init__(self, path: Path, *, mode_from: Path | None = None) -> None:
+        self.path = path
+        self._mode_from = mode_from
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        self._tmp = Path(tmp)
+        self._file: BinaryIO | None = os.fdopen(fd, "wb")
+
+    def write(self, data: bytes) -> None:
+        assert self._file is not None, "write after commit or abort"
+        self._file.write(data)
+
+    @property
+    def file(self) -> BinaryIO:
+        assert self._file is not None, "file used after commit or abort"
+        return self._file
+
+    def commit(self, backup: Path | None = None) -> None:
+        """Rename the finished file over ``path``, first copying the old ``path`` to ``backup``."""
+        assert self._file is not None, "commit after commit or abort"
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            self._file = None
+            if self._mode_from is not None:
+                shutil.copymode(self._mode_from, self._tmp)
+            else:
+                os.chmod(self._tmp, 0o666 & ~_umask())
+            if backup is not None:
+                with AtomicFile(backup, mode_from=self.path) as copy, open(self.path, "rb") as old:
+                    shutil.copyfileobj(old, copy.file)
+                shutil.copystat(self.path, backup)
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Discard the temporary file; ``path`` stays as it was. Safe to call more than once."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        with suppress(FileNotFoundError):
+            self._tmp.unlink()
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()

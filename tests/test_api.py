@@ -1,0 +1,98 @@
+"""The public API: clean(), Cleaner, Config, Result; bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+
+import pytest
+
+import mtfix
+
+from .conftest import SEED
+
+
+def test_rules_only_path_never_imports_torch() -> None:
+    code = (
+        "import sys, mtfix\n"
+        "r = mtfix.clean('Kim Jong -un left.He said so.', model=None)\n"
+        "assert r.text == 'Kim Jong-un left. He said so.', r.text\n"
+        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("bad", [b"bytes", None, 42, ["list"]])
+def test_non_str_raises_type_error(bad: object) -> None:
+    with pytest.raises(TypeError, match="expects str"):
+        mtfix.clean(bad, model=None)  # type: ignore[arg-type]
+
+
+def test_batch_names_the_bad_item(rules: mtfix.Cleaner) -> None:
+    with pytest.raises(TypeError, match="item 1"):
+        rules.clean_batch(["fine", b"not fine"])  # type: ignore[list-item]
+
+
+def test_empty_text(rules: mtfix.Cleaner) -> None:
+    r = rules.clean("")
+    assert (r.text, r.changes, r.flags) == ("", [], [])
+
+
+def test_config_is_immutable_and_validated() -> None:
+    cfg = mtfix.Config(model=None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.model = "x"  # type: ignore[misc]
+    with pytest.raises(ValueError, match="unknown fixer"):
+        mtfix.Config(disabled={"no.such.fixer"})
+    assert cfg.replace(disabled=["words.doubled"]).disabled == frozenset({"words.doubled"})
+
+
+def test_each_fixer_can_be_turned_off_by_name() -> None:
+    text = "Kim Jong -un said the the plan.Works"
+    assert set(mtfix.fixer_names()) >= {"spacing.hyphen", "words.doubled", "spacing.sentence"}
+    for name in ("spacing.hyphen", "words.doubled", "spacing.sentence"):
+        r = mtfix.Cleaner(model=None, disabled={name}).clean(text)
+        assert name not in {c.kind for c in r.changes}
+        assert r.changes  # the others still run
+
+
+def test_reviewer_can_reject_changes(rules: mtfix.Cleaner) -> None:
+    text = "Kim Jong -un arrived.He left ,, quickly."
+    r = rules.clean(text)
+    kinds = [c.kind for c in r.changes]
+    assert "spacing.hyphen" in kinds and "spacing.sentence" in kinds
+    kept = [c for c in r.changes if c.kind != "spacing.hyphen"]
+    assert r.apply(kept) == "Kim Jong -un arrived. He left, quickly."
+    assert r.apply([]) == text and r.apply() == r.text
+
+
+def test_result_to_dict_round_trip(rules: mtfix.Cleaner) -> None:
+    r = rules.clean("June , Pétain said ( c ) 北京 .")
+    again = mtfix.Result.from_json(r.to_json())
+    assert again == r
+    assert r.flags and r.flags[0].kind == "untranslated"
+
+
+def test_flags_point_into_the_original(rules: mtfix.Cleaner) -> None:
+    text = "He said , in 北京 , that 東京 is far ."
+    r = rules.clean(text)
+    spans = {text[f.start : f.end] for f in r.flags}
+    assert spans == {"北京", "東京"}
+
+
+def test_large_text_runs_in_bounded_memory() -> None:
+    """10 MB of MT text (the seed article, repeated): bounded peak memory, every fault fixed."""
+    code = f"""
+import resource, mtfix
+seed = open({str(SEED)!r}, encoding="utf-8").read() + "\\n"
+copies = 10_000_000 // len(seed)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+r = mtfix.Cleaner(model=None).clean(seed * copies)
+grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+assert len(r.changes) == 16 * copies, len(r.changes)
+print(grew // 1024)
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    grew_mb = int(out.stdout.strip())
+    assert grew_mb < 500, f"peak memory grew by {grew_mb} MB for a 10 MB text"

@@ -1,0 +1,108 @@
+"""Properties of clean() over arbitrary text, checked with hypothesis."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mtfix
+
+# Text that looks like damaged MT: words, names, punctuation, quotes, spaces, CJK, mojibake bits.
+PIECES = st.sampled_from(
+    [
+        "the",
+        "The",
+        "Kim",
+        "Jong",
+        "un",
+        "-un",
+        "-",
+        " -",
+        "- ",
+        " ",
+        "  ",
+        "\n",
+        ".",
+        ",",
+        ",,",
+        ". .",
+        '"',
+        '""',
+        '"""',
+        "'",
+        "'s",
+        "n't",
+        "(",
+        ")",
+        "( ",
+        " )",
+        "，",
+        "。",
+        "（",
+        "）",
+        "「",
+        "」",
+        "北京",
+        "Ã©",
+        "â€™",
+        "&amp;",
+        "\x07",
+        "U.S.",
+        "3.5",
+        "10:30",
+        "e.g.",
+        "http://x.com/A.B",
+        "Korea.At",
+        "I",
+        "a",
+        "had",
+        "day",
+        "%",
+        "$",
+        " :",
+        ":)",
+        "…",
+        "...",
+        "é",
+        "\u0301",
+        "\t",
+        "drunk driving",
+    ]
+)
+MT_TEXT = st.lists(PIECES, max_size=30).map(" ".join) | st.lists(PIECES, max_size=30).map("".join)
+ANY_TEXT = st.text(max_size=200)
+SETTINGS = settings(
+    max_examples=int(os.environ.get("MTFIX_HYPOTHESIS_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+RULES = mtfix.Cleaner(model=None)
+
+
+def _check(text: str) -> None:
+    r = RULES.clean(text)
+    assert r.original == text
+    assert mtfix.apply_changes(text, r.changes) == r.text
+    for a, b in zip(r.changes, r.changes[1:], strict=False):
+        assert a.end <= b.start and (a.start, a.end) != (b.start, b.end)
+    for c in r.changes:
+        assert text[c.start : c.end] == c.before != c.after
+        assert c.source == "rule" and 0 <= c.confidence <= 1 and c.kind in mtfix.fixer_names()
+    for f in r.flags:
+        assert 0 <= f.start <= f.end <= len(text)
+    again = RULES.clean(r.text)
+    assert again.changes == [], f"not idempotent on {r.text!r}: {again.changes}"
+
+
+@SETTINGS
+@given(MT_TEXT)
+def test_invariants_on_mt_like_text(text: str) -> None:
+    _check(text)
+
+
+@SETTINGS
+@given(ANY_TEXT)
+def test_invariants_on_arbitrary_unicode(text: str) -> None:
+    _check(text)

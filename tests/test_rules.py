@@ -1,0 +1,127 @@
+"""Each fixer on the damage it exists for, and on the look-alikes it must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+import mtfix
+
+FIXES = [
+    # spacing.hyphen
+    ("Kim Jong -un met him", "Kim Jong-un met him", "spacing.hyphen"),
+    ("a six -day visit", "a six-day visit", "spacing.hyphen"),
+    ("China -DPRK strategic talks", "China-DPRK strategic talks", "spacing.hyphen"),
+    ("Nana Akufo -Addo, president", "Nana Akufo-Addo, president", "spacing.hyphen"),
+    ("Kim Jong- un met him", "Kim Jong-un met him", "spacing.hyphen"),
+    ("the sixty-year- old man", "the sixty-year-old man", "spacing.hyphen"),
+    # spacing.sentence
+    ("North Korea.At the same time", "North Korea. At the same time", "spacing.sentence"),
+    ("in October.I believe", "in October. I believe", "spacing.sentence"),
+    ("allegations.The United States", "allegations. The United States", "spacing.sentence"),
+    ("in recent years,from the start", "in recent years, from the start", "spacing.sentence"),
+    # spacing.tokenized
+    ("On 17 June , Pétain declared", "On 17 June, Pétain declared", "spacing.tokenized"),
+    ("the clause ( c ) applies", "the clause (c) applies", "spacing.tokenized"),
+    ('named " Hanna " by them , too .', 'named "Hanna" by them, too.', "spacing.tokenized"),
+    ("Fu Kunbao 's kitchen", "Fu Kunbao's kitchen", "spacing.tokenized"),
+    ("I do n't know", "I don't know", "spacing.tokenized"),
+    ("I don 't know", "I don't know", "spacing.tokenized"),
+    ("rose by 5 % , they said .", "rose by 5%, they said.", "spacing.tokenized"),
+    (
+        "the ' Housing Prize ' was awarded , again .",
+        "the 'Housing Prize' was awarded, again.",
+        "spacing.tokenized",
+    ),
+    ("a bid of $ 10 million", "a bid of $10 million", "spacing.tokenized"),
+    # quotes.run
+    ('closely in contact with cooperation.""" ".', 'closely in contact with cooperation."', "quotes.run"),
+    ('the ""Long Twin Tail""" show', 'the "Long Twin Tail" show', "quotes.run"),
+    # punctuation.fullwidth
+    ("He arrived，then left（quickly）。", "He arrived, then left (quickly).", "punctuation.fullwidth"),
+    ("Source：Xinhua", "Source: Xinhua", "punctuation.fullwidth"),
+    ("「Hello」", '"Hello"', "punctuation.fullwidth"),
+    # punctuation.doubled
+    ("Hello,, world", "Hello, world", "punctuation.doubled"),
+    ("it became popular. .", "it became popular.", "punctuation.doubled"),
+    # words.doubled
+    ("the the cat", "the cat", "words.doubled"),
+    ("The the cat", "The cat", "words.doubled"),
+    ("for 15 consecutive consecutive days", "for 15 consecutive days", "words.doubled"),
+    ("drunk driving drunk driving is a crime", "drunk driving is a crime", "words.doubled"),
+    # encoding.mojibake
+    ("The café doesnâ€™t open", "The café doesn’t open", "encoding.mojibake"),
+    ("cafÃ© au lait", "café au lait", "encoding.mojibake"),
+    ("M&amp;C Saatchi", "M&C Saatchi", "encoding.mojibake"),
+    ("a\x07b", "ab", "encoding.mojibake"),
+]
+
+CLEAN = [
+    "He said - quietly - that it was over.",
+    "Temperatures fell to -5 degrees.",
+    "Use ls -la or grep -rn to look.",
+    "Run mtfix --help for options.",
+    "Pages 10-20 and the 1990-2000 period.",
+    "- a bullet point",
+    "pre- and post-war Europe, first- or second-hand",
+    "The U.S. economy, e.g. growth of 3.5 percent and 1,874 jobs, per J.K. Rowling.",
+    "Meet at 10:30 at Yahoo!News.",
+    "See https://example.com/A.B?x=1,y and mail a.b@example.org or open report.Pdf now.",
+    "Console.WriteLine(x) and Math.Max(a, b)",
+    "He had had enough; I know that that is true.",
+    "again and again, more and more, from time to time to time",
+    "Yang Yang met Bora Bora in Walla Walla.",
+    "Wait... what? . . . no.",
+    "The ratio was 3 : 1.",
+    "I recommend it :)",
+    "【Official】We Smile 《Latest 2022 Version》",
+    'He said "it is over." "Really?" she asked.',
+    "“We will stay.” “",
+    'x = "" and f("")',
+    "Rumbling rumbling rumbling rumbling.",
+    "According to Kostroma.Today, the Diia.Business centre opened.",
+    "Tax:On, Source:cctv.com",
+    "It costs US$ 5.",
+    "Das ist gut.",
+    "naïve café, Zürich, São Paulo, “curly quotes” and ‘single’ — dashes – too",
+    "Cafe\u0301 written with a combining accent",
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "kind"), FIXES)
+def test_fixer_repairs(rules: mtfix.Cleaner, text: str, expected: str, kind: str) -> None:
+    r = rules.clean(text)
+    assert r.text == expected
+    assert kind in {c.kind for c in r.changes}
+    for c in r.changes:
+        assert c.source == "rule" and 0 < c.confidence <= 1 and c.message.endswith(".")
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_fixers_leave_clean_text_alone(rules: mtfix.Cleaner, text: str) -> None:
+    assert rules.clean(text).changes == []
+
+
+def test_fullwidth_inside_untranslated_cjk_is_flagged_not_changed(rules: mtfix.Cleaner) -> None:
+    r = rules.clean("He wrote 北京，上海。 in the note.")
+    assert "北京，上海。" in r.text
+    assert [f.kind for f in r.flags] == ["untranslated"]
+    assert "Chinese" in r.flags[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Der Hund ist sehr groß und er läuft schnell nach Hause.", "German"),
+        ("Acesta este un test pentru limba română și nu este tradus.", "Romanian"),
+    ],
+)
+def test_untranslated_sentence_is_flagged(rules: mtfix.Cleaner, text: str, language: str) -> None:
+    r = rules.clean("This part is English. " + text)
+    assert r.changes == []
+    assert len(r.flags) == 1 and language in r.flags[0].message
+    assert r.flags[0].start == len("This part is English. ")
+
+
+def test_odd_quote_count_is_not_balanced(rules: mtfix.Cleaner) -> None:
+    # A quotation continuing from the previous segment: one lone quote, nothing to pair.
+    assert rules.clean('" and so it goes on , he said').text == '" and so it goes on, he said'
