@@ -1,9 +1,243 @@
-"""The rewrite stage (seq2seq model). Placeholder until the model lands."""
+"""The rewrite stage: a seq2seq model rewrites the sentences that read as garbled.
+
+Per sentence of the (rule-repaired) text:
+
+1. *detect*: the model scores the sentence as it stands, teacher-forced, in one batched forward
+   pass (no decoding). A model trained to copy fluent text copies it with high probability; a
+   sentence it would change scores low. Sentences whose garble score is under the threshold never
+   reach the decoder: that keeps a corpus pass cheap.
+2. *rewrite*: the rest are decoded (greedy or a small beam), batched and sorted by length.
+3. *guard* (:mod:`mtfix.guard`): numbers, names, quotations, brackets and URLs must survive, the
+   edit must stay small, and the model's confidence must clear a threshold. Accepted rewrites are
+   logged as word-level ``fluency.rewrite`` changes; rejected ones become ``fluency.rejected`` flags
+   that carry the model's text.
+
+torch and transformers are imported here only, so the rules-only path never loads them.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
 from typing import Any
 
+from mtfix import guard
+from mtfix.changes import ChangeLog, Edit, Flag
+from mtfix.segment import sentences
 
-def load_rewriter(config: Any) -> Any:
-    return None
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+DEFAULT_MODEL_DIR = MODELS_DIR / "mtfix-bart-small"
+_LATIN_TEXT = re.compile(r"^[\x20-\x7e\u00a0-\u024f\u2018-\u201f\u2013\u2014\u2026]+$")
+_TOKEN = re.compile(r"\S+\s*")
+
+
+def resolve(model: str) -> str:
+    """The local folder (or Hub name) for a ``Config.model`` value."""
+    if model == "default":
+        if not (DEFAULT_MODEL_DIR / "config.json").is_file():
+            raise FileNotFoundError(
+                f"the default mtfix model is missing from {DEFAULT_MODEL_DIR}; reinstall mtfix, "
+                "or pass model=None for rules only"
+            )
+        return str(DEFAULT_MODEL_DIR)
+    return model
+
+
+def load_rewriter(config: Any) -> Rewriter:
+    return Rewriter(resolve(config.model), config)
+
+
+@dataclass
+class _Candidate:
+    log: int  # index of the ChangeLog in the batch
+    start: int  # sentence offsets in that log's current text
+    end: int
+    text: str
+    garble: float = 0.0
+    copy_lp: float = 0.0
+
+
+class Rewriter:
+    """A loaded seq2seq model with its tokenizer; build once per :class:`mtfix.Cleaner`."""
+
+    def __init__(self, name_or_path: str, config: Any) -> None:
+        import torch
+        import transformers
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        transformers.logging.set_verbosity_error()  # the change log is the user's report, not HF's
+        transformers.logging.disable_progress_bar()
+        self.torch = torch
+        self.config = config
+        torch.set_num_threads(config.threads or max(1, min(4, os.cpu_count() or 1)))
+        self.tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+        model = AutoModelForSeq2SeqLM.from_pretrained(name_or_path, dtype=torch.float32).eval()
+        model.generation_config.max_length = None  # max_new_tokens is set per batch
+        if config.quantize:
+            # int8 dynamic quantisation of the linear layers: ~2.5x faster on CPU, same outputs
+            # within noise (benchmarks/RESULTS.md).
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # torch's deprecation notice for the API
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.model = model
+        self.max_len = min(int(getattr(model.config, "max_position_embeddings", 512) or 512), 512) - 2
+
+    # ---------------------------------------------------------------------------------- stages
+    def rewrite(self, logs: Sequence[ChangeLog]) -> list[list[Flag]]:
+        """Rewrite garbled sentences of each log in place; return the flags for each log."""
+        flags: list[list[Flag]] = [[] for _ in logs]
+        candidates = [c for i, log in enumerate(logs) for c in self._candidates(i, log.text)]
+        if not candidates:
+            return flags
+        self._score(candidates)
+        chosen = [c for c in candidates if c.garble >= self.config.garble_threshold]
+        edits: list[list[Edit]] = [[] for _ in logs]
+        for cand, (rewrite, lp) in zip(chosen, self._generate([c.text for c in chosen]), strict=True):
+            rewrite = rewrite.strip()
+            if rewrite == cand.text:
+                continue
+            confidence = _confidence(lp, cand.copy_lp)
+            verdict = guard.check(
+                cand.text,
+                rewrite,
+                confidence,
+                min_confidence=self.config.min_confidence,
+                max_edit_ratio=self.config.max_edit_ratio,
+            )
+            if verdict.ok:
+                edits[cand.log] += word_edits(cand.text, rewrite, cand.start, confidence)
+            else:
+                log = logs[cand.log]
+                flags[cand.log].append(
+                    Flag(
+                        log.to_original(cand.start),
+                        log.to_original(cand.end, right=True),
+                        "fluency.rejected",
+                        f"Model suggests {rewrite!r}; not applied because {verdict.reason}.",
+                        round(confidence, 4),
+                    )
+                )
+        for log, log_edits in zip(logs, edits, strict=True):
+            log.apply(log_edits)
+        return flags
+
+    def _candidates(self, index: int, text: str) -> list[_Candidate]:
+        out = []
+        for s in sentences(text):
+            n_words = s.text.count(" ") + 1
+            # Too short to judge, too long for the model, or not in Latin script: leave it.
+            if 3 <= n_words <= 60 and _LATIN_TEXT.match(s.text):
+                out.append(_Candidate(index, s.start, s.end, s.text))
+        return out
+
+    def _inputs(self, texts: Sequence[str]) -> dict[str, Any]:
+        prefix = self.config.prefix
+        return self.tokenizer(
+            [prefix + t for t in texts], return_tensors="pt", padding=True, truncation=True, max_length=self.max_len
+        )
+
+    def _batches(self, texts: Sequence[str]) -> list[list[int]]:
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        size = max(1, self.config.batch_size)
+        return [order[i : i + size] for i in range(0, len(order), size)]
+
+    def _score(self, candidates: list[_Candidate]) -> None:
+        """Garble score: how unlikely the model finds copying the sentence as it stands."""
+        torch = self.torch
+        texts = [c.text for c in candidates]
+        for idx in self._batches(texts):
+            batch = [texts[i] for i in idx]
+            enc = self._inputs(batch)
+            labels = self.tokenizer(batch, return_tensors="pt", padding=True, truncation=True, max_length=self.max_len)
+            label_ids = labels["input_ids"]
+            mask = labels["attention_mask"].bool()
+            with torch.inference_mode():
+                logits = self.model(**enc, labels=label_ids.masked_fill(~mask, -100)).logits
+                lp = torch.log_softmax(logits.float(), dim=-1).gather(-1, label_ids.unsqueeze(-1)).squeeze(-1)
+            for row, i in enumerate(idx):
+                token_lp = lp[row][mask[row]]
+                mean = float(token_lp.mean())
+                worst = float(token_lp.min())
+                candidates[i].copy_lp = mean
+                # The mean catches a sentence that is wrong throughout, the worst token a local slip.
+                candidates[i].garble = round(1.0 - min(pow(2.718281828, mean), pow(2.718281828, worst / 2)), 4)
+
+    def _generate(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        """Decode each text; return the rewrite and its mean token log-probability."""
+        torch = self.torch
+        results: list[tuple[str, float]] = [("", 0.0)] * len(texts)
+        for idx in self._batches(texts):
+            enc = self._inputs([texts[i] for i in idx])
+            with torch.inference_mode():
+                out = self.model.generate(
+                    **enc,
+                    num_beams=self.config.num_beams,
+                    do_sample=False,
+                    max_new_tokens=min(self.max_len, int(enc["input_ids"].shape[1] * 1.3) + 5),
+                    output_scores=True,
+                    return_dict_in_generate=True,
+                )
+                scores = self.model.compute_transition_scores(
+                    out.sequences, out.scores, getattr(out, "beam_indices", None), normalize_logits=True
+                )
+            decoded = self.tokenizer.batch_decode(out.sequences, skip_special_tokens=True)
+            gen = out.sequences[:, 1:] if out.sequences.shape[1] > scores.shape[1] else out.sequences
+            real = gen[:, : scores.shape[1]] != self.tokenizer.pad_token_id
+            for row, i in enumerate(idx):
+                token_scores = scores[row][real[row]]
+                mean = float(token_scores.mean()) if token_scores.numel() else -99.0
+                results[i] = (decoded[row], mean)
+        return results
+
+
+def _confidence(rewrite_lp: float, copy_lp: float) -> float:
+    """How sure the model is of its rewrite: its token probability, discounted when the model
+    found the original nearly as likely."""
+    p_rewrite = pow(2.718281828, rewrite_lp)
+    margin = max(0.0, min(1.0, (rewrite_lp - copy_lp) * 2))
+    return max(0.0, min(1.0, p_rewrite * (0.5 + 0.5 * margin)))
+
+
+def word_edits(original: str, rewrite: str, offset: int, confidence: float) -> list[Edit]:
+    """Word-level edits turning ``original`` into ``rewrite``, offset into the enclosing text.
+
+    Tokens are words with their trailing whitespace, so the pieces tile both strings exactly and
+    replaying the edits gives ``rewrite`` character for character.
+    """
+    a = [m for m in _TOKEN.finditer(original)]
+    b = [m for m in _TOKEN.finditer(rewrite)]
+    matcher = SequenceMatcher(None, [m.group() for m in a], [m.group() for m in b], autojunk=False)
+    edits = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        s = a[i1].start() if i1 < len(a) else len(original)
+        e = a[i2].start() if i2 < len(a) else len(original)
+        rs = b[j1].start() if j1 < len(b) else len(rewrite)
+        re_ = b[j2].start() if j2 < len(b) else len(rewrite)
+        before, after = original[s:e], rewrite[rs:re_]
+        # Trim what both sides share, so that the logged change is as small as the edit.
+        p = 0
+        while p < min(len(before), len(after)) and before[p] == after[p]:
+            p += 1
+        q = 0
+        while q < min(len(before), len(after)) - p and before[-1 - q] == after[-1 - q]:
+            q += 1
+        before_core, after_core = before[p : len(before) - q], after[p : len(after) - q]
+        edits.append(
+            Edit(
+                offset + s + p,
+                offset + e - q,
+                after_core,
+                "fluency.rewrite",
+                f"Rewrote {before.strip()!r} as {after.strip()!r} (model confidence {confidence:.2f}).",
+                round(confidence, 4),
+                "model",
+            )
+        )
+    return edits

@@ -1,0 +1,73 @@
+"""The guard: a model rewrite may improve wording, never facts.
+
+A rewrite is accepted only if the numbers, names (capitalised words), quoted and bracketed
+material, URLs and e-mail addresses of the sentence survive unchanged, its word-level edit
+distance stays within a bound, and the model's confidence clears a threshold. Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import NamedTuple
+
+_NUMBER = re.compile(r"\d[\d.,:/-]*\d|\d")
+_QUOTED = re.compile(r"\"[^\"]+\"|“[^”]+”|«[^»]+»|„[^“”]+[“”]")
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
+_URLISH = re.compile(r"\S+://\S+|www\.\S+|\S+@\S+\.\S+")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_TOKEN = re.compile(r"\S+")
+
+
+class Verdict(NamedTuple):
+    ok: bool
+    reason: str
+
+
+def facts(sentence: str) -> Counter[str]:
+    """The material a rewrite must keep: numbers, names, quotations, brackets, URLs."""
+    found: Counter[str] = Counter()
+    found.update("num:" + m.group() for m in _NUMBER.finditer(sentence))
+    found.update("quote:" + m.group() for m in _QUOTED.finditer(sentence))
+    found.update("bracket:" + m.group() for m in _BRACKETED.finditer(sentence))
+    found.update("url:" + m.group() for m in _URLISH.finditer(sentence))
+    words = _WORD.findall(sentence)
+    # A capitalised word is a name unless it only opens the sentence ('The', 'However').
+    for i, w in enumerate(words):
+        if w[0].isupper() and (i > 0 or w.isupper() or w in words[1:]):
+            found["name:" + w] += 1
+    return found
+
+
+def word_edit_ratio(a: str, b: str) -> float:
+    """Word-level Levenshtein distance between ``a`` and ``b``, over the length of ``a``."""
+    x, y = _TOKEN.findall(a), _TOKEN.findall(b)
+    if not x:
+        return 0.0 if not y else 1.0
+    prev = list(range(len(y) + 1))
+    for i, xi in enumerate(x, 1):
+        cur = [i]
+        for j, yj in enumerate(y, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (xi != yj)))
+        prev = cur
+    return prev[-1] / len(x)
+
+
+def check(original: str, rewrite: str, confidence: float, *, min_confidence: float, max_edit_ratio: float) -> Verdict:
+    """Whether ``rewrite`` may replace ``original``; the reason when it may not."""
+    if not rewrite.strip():
+        return Verdict(False, "the rewrite is empty")
+    if confidence < min_confidence:
+        return Verdict(False, f"model confidence {confidence:.2f} is below {min_confidence:.2f}")
+    lost = facts(original) - facts(rewrite)
+    added = facts(rewrite) - facts(original)
+    if lost or added:
+        changed = [k.split(":", 1)[1] for k in list(lost) + list(added)]
+        what = ", ".join(repr(w) for w in changed[:4]) + (f" and {len(changed) - 4} more" if len(changed) > 4 else "")
+        return Verdict(False, f"it changes facts ({what})")
+    ratio = word_edit_ratio(original, rewrite)
+    if ratio > max_edit_ratio:
+        return Verdict(False, f"it changes {ratio:.0%} of the words (limit {max_edit_ratio:.0%})")
+    if "\ufffd" in rewrite or "<unk>" in rewrite:
+        return Verdict(False, "the model could not spell part of the sentence")
+    return Verdict(True, "")
