@@ -465,7 +465,8 @@ def _setup(config: Config) -> Cleaner:
         cleaner = Cleaner(config)
         cleaner.clean_batch([])  # loads the model now: a missing model is reported once, up front
     except Exception as e:
-        raise SetupError(f"cannot set up the cleaner: {type(e).__name__}: {e}") from e
+        hint = " (--no-model runs the rules only)" if config.model is not None else ""
+        raise SetupError(f"cannot set up the cleaner: {type(e).__name__}: {e}{hint}") from e
     return cleaner
 
 
@@ -878,26 +879,30 @@ class Run:
     def summary(self) -> str:
         s = self.stats
         took = time.perf_counter() - self.started
-        n_changes, n_flags = sum(s.changes.values()), sum(s.flags.values())
+        counts = [
+            (s.files, "file"),
+            (s.segments, "segment"),
+            (sum(s.changes.values()), "change"),
+            (sum(s.flags.values()), "flag"),
+        ]
         lines = [
-            f"{s.files} file{'s' * (s.files != 1)}, {s.segments:,} segments, {n_changes:,} changes, "
-            f"{n_flags:,} flags, {len(self.failed)} failed in {took:.1f} s "
-            f"({s.segments / max(took, 1e-9):,.0f} segments/s)"
+            ", ".join(_plural(n, what) for n, what in counts)
+            + f", {len(self.failed)} failed in {took:.1f} s ({s.segments / max(took, 1e-9):,.0f} segments/s)"
         ]
         if s.changes:
             lines.append("  changes: " + ", ".join(f"{k} {v:,}" for k, v in s.changes.most_common()))
         if s.flags:
             lines.append("  flags: " + ", ".join(f"{k} {v:,}" for k, v in s.flags.most_common()))
-        skipped = [
-            f"{n:,} {what}{'s' * (n != 1)}"
-            for n, what in ((s.bad_lines, "bad line"), (self.binary_skipped, "binary file"))
-            if n
-        ]
-        if skipped:
-            lines.append("  skipped: " + ", ".join(skipped))
+        skipped = [(s.bad_lines, "bad line"), (self.binary_skipped, "binary file")]
+        if any(n for n, _ in skipped):
+            lines.append("  skipped: " + ", ".join(_plural(n, what) for n, what in skipped if n))
         if self.failed:
             lines.append("  failed: " + ", ".join(self.failed))
         return "\n".join("mtfix: " + line for line in lines)
+
+
+def _plural(n: int, what: str) -> str:
+    return f"{n:,} {what}{'s' * (n != 1)}"
 
 
 # ------------------------------------------------------------------------------------------ main
@@ -906,14 +911,18 @@ class Run:
 def _execute(args: argparse.Namespace) -> int:
     _check_args(args)
     config = _config(args)
+    workers = args.workers or os.cpu_count() or 1
+    if workers > 1 and config.model is not None and config.threads is None:
+        config = config.replace(threads=max(1, (os.cpu_count() or 1) // workers))  # no oversubscription
+    # In one process the model loads before anything is written; workers report a failure to load
+    # with their first block.
+    cleaner = _setup(config) if workers == 1 else None
     run = Run(args)
     try:
         jobs = plan(args, run)
         run.open_log()
         events = read_events(jobs, args)
-        workers = args.workers or os.cpu_count() or 1
-        if workers == 1:
-            cleaner = _setup(config)
+        if cleaner is not None:
             for event, handle in ordered(events, lambda texts: _Done(cleaner, texts), 0):
                 run.handle(event, handle)
         else:
@@ -963,4 +972,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

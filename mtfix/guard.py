@@ -34,7 +34,7 @@ def facts(sentence: str) -> Counter[str]:
     words = _WORD.findall(sentence)
     # A capitalised word is a name unless it only opens the sentence ('The', 'However').
     for i, w in enumerate(words):
-        if w[0].isupper() and (i > 0 or w.isupper() or w in words[1:]):
+        if w[0].isupper() and w not in ("A", "I") and (i > 0 or w.isupper() or w in words[1:]):
             found["name:" + w] += 1
     return found
 

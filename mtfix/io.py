@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import suppress
@@ -166,15 +167,26 @@ class AtomicFile:
 
     Until then ``path`` is untouched; :meth:`abort` (or an exception inside a ``with`` block) removes
     the temporary file. The new file gets the permissions of ``mode_from`` (the file it replaces,
-    for in-place rewrites) or the usual ``0o666 & ~umask``.
+    for in-place rewrites) or the usual ``0o666 & ~umask``. A symbolic link is followed (its target
+    is replaced, not the link); a ``path`` that is no regular file (``/dev/null``, a named pipe,
+    ``/dev/stdout``) is written directly, as there is nothing to rename over it.
     """
 
     def __init__(self, path: Path, *, mode_from: Path | None = None) -> None:
-        self.path = path
         self._mode_from = mode_from
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            direct = not stat.S_ISREG(os.stat(path).st_mode)
+        except FileNotFoundError:
+            direct = False
+        self._tmp: Path | None = None
+        if direct:
+            self.path = path
+            self._file: BinaryIO | None = open(path, "wb")  # noqa: SIM115 - closed by commit or abort
+            return
+        self.path = Path(os.path.realpath(path))
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         self._tmp = Path(tmp)
-        self._file: BinaryIO | None = os.fdopen(fd, "wb")
+        self._file = os.fdopen(fd, "wb")
 
     def write(self, data: bytes) -> None:
         assert self._file is not None, "write after commit or abort"
@@ -188,6 +200,10 @@ class AtomicFile:
     def commit(self, backup: Path | None = None) -> None:
         """Rename the finished file over ``path``, first copying the old ``path`` to ``backup``."""
         assert self._file is not None, "commit after commit or abort"
+        if self._tmp is None:  # written directly
+            self._file.close()
+            self._file = None
+            return
         try:
             self._file.flush()
             os.fsync(self._file.fileno())
@@ -211,8 +227,9 @@ class AtomicFile:
         if self._file is not None:
             self._file.close()
             self._file = None
-        with suppress(FileNotFoundError):
-            self._tmp.unlink()
+        if self._tmp is not None:
+            with suppress(FileNotFoundError):
+                self._tmp.unlink()
 
     def __enter__(self) -> AtomicFile:
         return self

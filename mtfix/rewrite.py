@@ -96,6 +96,8 @@ class Rewriter:
             return flags
         self._score(candidates)
         chosen = [c for c in candidates if c.garble >= self.config.garble_threshold]
+        if not chosen:
+            return flags
         edits: list[list[Edit]] = [[] for _ in logs]
         for cand, (rewrite, lp) in zip(chosen, self._generate([c.text for c in chosen]), strict=True):
             rewrite = rewrite.strip()

@@ -228,6 +228,20 @@ def test_refusals_and_one_line_errors(tmp_path: Path) -> None:
     assert files_in(tmp_path) == {"a.txt", "blocker"}
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="needs /dev/stdout")
+def test_special_files_are_written_directly(tmp_path: Path) -> None:
+    """A device or pipe cannot be replaced by renaming: it is written to, and left in place."""
+    kinds = [os.lstat(p).st_mode for p in ("/dev/null", "/dev/stdout")]
+    out = mtfix(
+        "clean", "-q", "-o", "/dev/null", "--log", "/dev/stdout", cwd=tmp_path, stdin=DAMAGED.encode()
+    )
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout)
+    assert (record["path"], record["line"], len(record["changes"])) == ("-", 1, 2)
+    assert [os.lstat(p).st_mode for p in ("/dev/null", "/dev/stdout")] == kinds
+    assert files_in(tmp_path) == set()
+
+
 def test_missing_file_does_not_stop_the_others(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(DAMAGED)
     out = mtfix("clean", "missing.txt", "a.txt", cwd=tmp_path)
@@ -249,15 +263,26 @@ def test_unreadable_file(tmp_path: Path) -> None:
 def test_in_place_with_backup(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(DAMAGED + "\n")
     (tmp_path / "clean.txt").write_text(REPAIRED + "\n")
+    (tmp_path / "target.txt").write_text(DAMAGED)
+    (tmp_path / "link.txt").symlink_to("target.txt")
     os.chmod(tmp_path / "a.txt", 0o640)
     stamp = os.stat(tmp_path / "clean.txt").st_mtime_ns
-    out = mtfix("clean", "--in-place", "--backup", ".orig", "a.txt", "clean.txt", cwd=tmp_path)
+    args = ("a.txt", "clean.txt", "link.txt")
+    out = mtfix("clean", "--in-place", "--backup", ".orig", *args, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "a.txt").read_text() == REPAIRED + "\n"
     assert (tmp_path / "a.txt.orig").read_text() == DAMAGED + "\n"
     assert os.stat(tmp_path / "a.txt").st_mode & 0o777 == 0o640
     assert os.stat(tmp_path / "clean.txt").st_mtime_ns == stamp  # untouched: nothing to change
-    assert files_in(tmp_path) == {"a.txt", "a.txt.orig", "clean.txt"}
+    assert (tmp_path / "link.txt").is_symlink() and (tmp_path / "target.txt").read_text() == REPAIRED
+    assert files_in(tmp_path) == {
+        "a.txt",
+        "a.txt.orig",
+        "clean.txt",
+        "link.txt",
+        "link.txt.orig",
+        "target.txt",
+    }
 
 
 def _corpus(folder: Path) -> None:
@@ -277,10 +302,8 @@ def test_workers_give_identical_output(tmp_path: Path) -> None:
     _corpus(tmp_path / "src")
     runs = {}
     for workers in ("1", "2"):
-        out = mtfix(
-            "clean", "src", "-o", f"out{workers}", "--log", f"log{workers}.jsonl",
-            "--workers", workers, "--batch-size", "37", cwd=tmp_path,
-        )  # fmt: skip
+        args = ["src", "-o", f"out{workers}", "--log", f"log{workers}.jsonl", "--workers", workers]
+        out = mtfix("clean", *args, "--batch-size", "37", cwd=tmp_path)
         assert out.returncode == 0, out.stderr
         runs[workers] = {
             name: (tmp_path / f"out{workers}" / name).read_bytes() for name in files_in(tmp_path / "src")

@@ -4,7 +4,7 @@ Writes ``train.tsv`` and ``dev.tsv`` (``src<TAB>tgt``, one pair a line) and a
 ``tokenizer/`` folder loadable with ``AutoTokenizer.from_pretrained``.
 
 Sources (training text only, never evaluation sets):
-  * real MT -> post-edit pairs, ``mlqe-pe/*/train.mt`` / ``train.pe``;
+  * real MT -> post-edit pairs, ``mlqe-pe/*/train.mt`` / ``train.pe`` (HTER <= 0.4);
   * clean English for synthetic damage and identity pairs:
     ``english-wiki/*-train.en``, ``mlqe-pe/*/train.pe``, ``wmt23/references/*``.
 Not used: any ``dev.*`` file, jfleg, wmt21 (evaluation sets).
@@ -41,13 +41,21 @@ def _ok(s: str) -> bool:
     return len(s.split()) >= MIN_WORDS and len(s) <= MAX_CHARS and "\t" not in s
 
 
-def load_real_pairs(data: Path, md: MosesDetokenizer) -> list[tuple[str, str]]:
-    """Detokenised (mt, pe) pairs from mlqe-pe train files."""
+def load_real_pairs(data: Path, md: MosesDetokenizer, max_hter: float) -> list[tuple[str, str]]:
+    """Detokenised (mt, pe) pairs from mlqe-pe train files with HTER <= max_hter.
+
+    Pairs with a high HTER are re-translations from the source (half the data
+    has HTER > 0.4, most of ne-en and si-en); without the source they only
+    teach the model to invent content, so they are left out.
+    """
     pairs = []
     for d in sorted((data / "mlqe-pe").iterdir()):
         mt, pe = _read(d / "train.mt"), _read(d / "train.pe")
-        assert len(mt) == len(pe), d
-        for a, b in zip(mt, pe):
+        hter = [float(x) for x in _read(d / "train.hter")]
+        assert len(mt) == len(pe) == len(hter), d
+        for a, b, h in zip(mt, pe, hter):
+            if h > max_hter:
+                continue
             a, b = md.detokenize(a.split()).strip(), md.detokenize(b.split()).strip()
             if _ok(a) and _ok(b):
                 pairs.append((a, b))
@@ -148,16 +156,20 @@ def enable_byte_fallback(folder: Path) -> None:
     cfg_path.write_text(json.dumps(cfg, indent=2))
 
 
-def build(data: Path, out: Path, seed: int, n_dev_each: int, join_frac: float, vocab_size: int) -> dict:
+def build(
+    data: Path, out: Path, seed: int, n_dev_each: int, join_frac: float, vocab_size: int, max_hter: float
+) -> dict:
     md = MosesDetokenizer("en")
     rng = random.Random(seed)
-    real = load_real_pairs(data, md)
+    real = load_real_pairs(data, md, max_hter)
     clean = load_clean(data, md)
     rng.shuffle(real)
-    # hold out real pairs for dev; their post-edits must not appear as clean text
+    # hold out real pairs for dev; their post-edits must not appear as clean text.
+    # The post-edits of all train pairs (even high-HTER ones) are clean English.
+    all_pe = [b for _, b in load_real_pairs(data, md, 1e9)]
     dev_real, real = real[:n_dev_each], real[n_dev_each:]
     held_pe = {b for _, b in dev_real}
-    clean = sorted(set(clean + [b for _, b in real]) - held_pe)
+    clean = sorted(set(clean + all_pe) - held_pe)
     rng.shuffle(clean)
     dev_clean, clean = clean[: 2 * n_dev_each], clean[2 * n_dev_each :]
 
@@ -211,10 +223,12 @@ def main() -> None:
     )
     ap.add_argument("--join-frac", default=0.08, type=float)
     ap.add_argument("--vocab-size", default=8000, type=int)
+    ap.add_argument("--max-hter", default=0.4, type=float,
+                    help="keep real MT/PE pairs with at most this HTER")
     args = ap.parse_args()
     print(
         json.dumps(
-            build(args.data, args.out, args.seed, args.n_dev_each, args.join_frac, args.vocab_size), indent=2
+            build(args.data, args.out, args.seed, args.n_dev_each, args.join_frac, args.vocab_size, args.max_hter), indent=2
         )
     )
 

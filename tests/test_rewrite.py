@@ -1,0 +1,116 @@
+"""The model path: loading, detection, the guard, and model edits in the change log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import mtfix
+from mtfix import guard, rewrite
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+
+# ------------------------------------------------------------------------------------ the guard
+@pytest.mark.parametrize(
+    ("original", "suggestion", "reason"),
+    [
+        ("He paid 300 dollars in 2019.", "He paid 30 dollars in 2019.", "facts"),
+        ("Kim Jong-un met Putin on Sunday.", "Kim Jong-un met Lavrov on Sunday.", "facts"),
+        ('He said "we will win" loudly.', 'He said "we shall win" loudly.', "facts"),
+        ("The plan (see above) failed.", "The plan failed.", "facts"),
+        ("The cat sat on the mat today.", "A dog lay under some rug yesterday.", "words"),
+        ("The cat sat on the mat.", "", "empty"),
+    ],
+)
+def test_guard_rejects(original: str, suggestion: str, reason: str) -> None:
+    verdict = guard.check(original, suggestion, 0.99, min_confidence=0.5, max_edit_ratio=0.35)
+    assert not verdict.ok and reason in verdict.reason
+
+
+def test_guard_accepts_a_small_fluent_repair() -> None:
+    verdict = guard.check(
+        "He visited the Beijing in the January.", "He visited Beijing in January.", 0.9,
+        min_confidence=0.5, max_edit_ratio=0.35,
+    )
+    assert verdict.ok, verdict.reason
+    low = guard.check("He go home now.", "He goes home now.", 0.3, min_confidence=0.5, max_edit_ratio=0.35)
+    assert not low.ok and "confidence" in low.reason
+
+
+def test_sentence_initial_capital_is_not_a_name() -> None:
+    assert guard.check("The he went home.", "Then he went home.", 0.9, min_confidence=0.5, max_edit_ratio=0.5).ok
+
+
+def test_word_edits_replay_exactly() -> None:
+    original, new = "He visited the Beijing in the January .", "He visited Beijing in January."
+    text = "Intro. " + original
+    edits = rewrite.word_edits(original, new, len("Intro. "), 0.8)
+    out = text
+    for e in sorted(edits, key=lambda e: e.start, reverse=True):
+        out = out[: e.start] + e.after + out[e.end :]
+    assert out == "Intro. " + new
+    assert all(e.kind == "fluency.rewrite" and e.source == "model" for e in edits)
+
+
+# ------------------------------------------------------------------- a model built in the test
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random BART with a word-level tokenizer, saved in the Hugging Face folder format."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    folder = tmp_path_factory.mktemp("tiny-bart")
+    words = "the a an of in on he she visited went home beijing january fix : . , 2019 kim".split()
+    vocab = {t: i for i, t in enumerate(["<pad>", "</s>", "<unk>", "<s>", *words])}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    fast = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", bos_token="<s>"
+    )
+    fast.save_pretrained(folder)
+    config = transformers.BartConfig(
+        vocab_size=len(vocab), d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+        decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=64,
+        pad_token_id=0, eos_token_id=1, bos_token_id=3, decoder_start_token_id=3, forced_eos_token_id=1,
+    )
+    torch.manual_seed(0)
+    transformers.BartForConditionalGeneration(config).save_pretrained(folder)
+    return folder
+
+
+def test_any_local_model_folder_plugs_in(tiny_model: Path) -> None:
+    cleaner = mtfix.Cleaner(model=str(tiny_model), prefix="fix : ", garble_threshold=0.0, quantize=False)
+    text = "Kim Jong -un visited the Beijing in 2019.He went home ."
+    r = cleaner.clean(text)
+    assert r.apply() == r.text
+    assert "Kim Jong-un" in r.text  # the rules ran too
+    # A random model cannot keep the facts: its suggestions come back as flags, never as edits.
+    assert all(c.source == "rule" for c in r.changes)
+    assert any(f.kind == "fluency.rejected" and "Model suggests" in f.message for f in r.flags)
+
+
+def test_accepted_rewrite_is_logged_and_merged_with_rules(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cleaner = mtfix.Cleaner(model=str(tiny_model), garble_threshold=0.0, min_confidence=0.0, quantize=False)
+    rewriter = cleaner._get_rewriter()
+
+    def fake_generate(texts: list[str]) -> list[tuple[str, float]]:
+        return [(t.replace("the Beijing", "Beijing"), -0.05) for t in texts]
+
+    monkeypatch.setattr(rewriter, "_generate", fake_generate)
+    text = "Kim Jong -un visited the Beijing in 2019 , he said ."
+    r = cleaner.clean(text)
+    assert r.text == "Kim Jong-un visited Beijing in 2019, he said."
+    model_changes = [c for c in r.changes if c.source == "model"]
+    assert [(c.before, c.after, c.kind) for c in model_changes] == [("the ", "", "fluency.rewrite")]
+    assert text[model_changes[0].start : model_changes[0].end] == "the "
+    assert mtfix.apply_changes(text, r.changes) == r.text
+    assert r.apply([c for c in r.changes if c.source == "rule"]) == "Kim Jong-un visited the Beijing in 2019, he said."
+
+
+def test_detector_keeps_fluent_sentences_from_the_decoder(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cleaner = mtfix.Cleaner(model=str(tiny_model), garble_threshold=1.01, quantize=False)
+    rewriter = cleaner._get_rewriter()
+    monkeypatch.setattr(rewriter, "_generate", lambda texts: pytest.fail("decoder reached"))
+    assert cleaner.clean("He visited Beijing in January, he said.").changes == []
