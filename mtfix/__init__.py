@@ -89,6 +89,12 @@ class Cleaner:
         self._fixers = select(self.config.disabled)
         self._rewriter: Any = None
 
+    def load(self) -> Cleaner:
+        """Load the model now rather than on first use (a missing model fails here, up front)."""
+        if self.config.model is not None:
+            self._get_rewriter()
+        return self
+
     def clean(self, text: str) -> Result:
         """Clean one text; see :func:`mtfix.clean`."""
         return self.clean_batch([text])[0]
@@ -126,16 +132,14 @@ class Cleaner:
             return []
         from mtfix.detect import untranslated
 
-        return [
-            _flag_to_original(f, log) for f in untranslated(text, use_langdetect=self.config.use_langdetect)
-        ]
+        return [_flag_to_original(f, log) for f in untranslated(text, use_langdetect=self.config.use_langdetect)]
 
     def _get_rewriter(self) -> Any:
         if self._rewriter is None:
             from mtfix.rewrite import load_rewriter
 
             self._rewriter = load_rewriter(self.config)
-        return self._rewriter or None
+        return self._rewriter
 
 
 def _flag_to_original(flag: Flag, log: ChangeLog) -> Flag:

@@ -7,6 +7,7 @@ non-overlapping :class:`Change`\\ s whose replay over the input reproduces the o
 
 from __future__ import annotations
 
+import itertools
 import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
@@ -172,7 +173,7 @@ class ChangeLog:
         edits = [e for e in edits if self.text[e.start : e.end] != e.after]
         if not edits:
             return
-        for prev, nxt in zip(edits, edits[1:], strict=False):
+        for prev, nxt in itertools.pairwise(edits):
             if nxt.start < prev.end:
                 raise ValueError(f"overlapping edits at {nxt.start}")
         # 1. Group edits into clusters with the existing changes they meet.
@@ -192,7 +193,7 @@ class ChangeLog:
                 q = p
             if clusters and met and clusters[-1][2] > p:
                 prev_edits, pp, _ = clusters[-1]
-                clusters[-1] = (prev_edits + [e], pp, q)
+                clusters[-1] = ([*prev_edits, e], pp, q)
             else:
                 clusters.append(([e], p, q))
         # 2. Rebuild the text, the changes and their current positions in one sweep.

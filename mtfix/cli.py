@@ -88,9 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "paths", nargs="*", metavar="PATH", help="files or folders; '-' or nothing: standard input"
-    )
+    common.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; '-' or nothing: standard input")
     common.add_argument(
         "--glob",
         action="append",
@@ -105,9 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     model = common.add_argument_group("cleaning")
     which = model.add_mutually_exclusive_group()
-    which.add_argument(
-        "--model", metavar="PATH_OR_NAME", help="seq2seq rewriter: a local folder or Hugging Face name"
-    )
+    which.add_argument("--model", metavar="PATH_OR_NAME", help="seq2seq rewriter: a local folder or Hugging Face name")
     which.add_argument("--no-model", action="store_true", help="rules only (no model, no torch)")
     model.add_argument("--prefix", default="", help="instruction prepended to each sentence for the model")
     model.add_argument(
@@ -119,9 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="turn a fixer off (repeatable): " + ", ".join(mtfix.fixer_names()),
     )
     run = common.add_argument_group("running")
-    run.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="worker processes (0: one per CPU; default 1)"
-    )
+    run.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (0: one per CPU; default 1)")
     run.add_argument(
         "--batch-size",
         type=int,
@@ -157,9 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     out.add_argument("--in-place", action="store_true", help="rewrite the input files (atomically)")
     out.add_argument("--diff", action="store_true", help="print a unified diff of what would change")
-    clean.add_argument(
-        "--backup", metavar="SUFFIX", help="with --in-place: keep each original as PATH+SUFFIX"
-    )
+    clean.add_argument("--backup", metavar="SUFFIX", help="with --in-place: keep each original as PATH+SUFFIX")
     clean.add_argument(
         "--color",
         choices=("auto", "always", "never"),
@@ -171,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the change log as JSON Lines: one record (path, line, changes, flags) per line "
         "cleaned; its changes replayed on the input line give the output line",
+    )
+    clean.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print a readable change log on standard error: path:line:col: kind 'before' -> 'after'",
     )
     clean.add_argument(
         "--log-key",
@@ -188,9 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(1-based line and column; the column counts characters of the line or the record's text).",
         epilog=_EXIT_STATUS,
     )
-    check.add_argument(
-        "--input-format", choices=("text", "jsonl"), help="default: jsonl for *.jsonl, else text"
-    )
+    check.add_argument("--input-format", choices=("text", "jsonl"), help="default: jsonl for *.jsonl, else text")
     check.add_argument(
         "--format",
         dest="report",
@@ -257,9 +252,7 @@ def _walk(root: Path, globs: Sequence[str], exclude: Path | None, run: Run) -> I
     errors: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".") and (exclude is None or Path(dirpath, d).resolve() != exclude)
+            d for d in dirnames if not d.startswith(".") and (exclude is None or Path(dirpath, d).resolve() != exclude)
         )
         for name in sorted(filenames):
             if name.startswith(".") or not any(fnmatch(name, g) for g in globs):
@@ -462,8 +455,7 @@ _Packed = tuple[str, list[mtfix.Change], list[mtfix.Flag]] | None
 
 def _setup(config: Config) -> Cleaner:
     try:
-        cleaner = Cleaner(config)
-        cleaner.clean_batch([])  # loads the model now: a missing model is reported once, up front
+        cleaner = Cleaner(config).load()  # a missing model is reported once, up front
     except Exception as e:
         hint = " (--no-model runs the rules only)" if config.model is not None else ""
         raise SetupError(f"cannot set up the cleaner: {type(e).__name__}: {e}{hint}") from e
@@ -485,9 +477,7 @@ def _clean_block(texts: list[str]) -> list[_Packed]:
     """Clean a block in a worker; results are packed (``None``: untouched) to cut pickling."""
     if not isinstance(_worker, Cleaner):
         raise _worker or SetupError("worker not initialised")
-    return [
-        (r.text, r.changes, r.flags) if r.changes or r.flags else None for r in _worker.clean_batch(texts)
-    ]
+    return [(r.text, r.changes, r.flags) if r.changes or r.flags else None for r in _worker.clean_batch(texts)]
 
 
 class _Handle(Protocol):
@@ -519,8 +509,7 @@ class _Pending:
 
     def get(self) -> list[Result]:
         return [
-            Result(t, t) if p is None else Result(t, *p)
-            for t, p in zip(self._texts, self._pending.get(), strict=True)
+            Result(t, t) if p is None else Result(t, *p) for t, p in zip(self._texts, self._pending.get(), strict=True)
         ]
 
 
@@ -668,13 +657,7 @@ class Run:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.mode = (
-            "check"
-            if args.command == "check"
-            else "diff"
-            if args.diff
-            else "inplace"
-            if args.in_place
-            else "write"
+            "check" if args.command == "check" else "diff" if args.diff else "inplace" if args.in_place else "write"
         )
         self.log_key: str | None = getattr(args, "log_key", None) or None
         self.stdout = sys.stdout.buffer
@@ -686,8 +669,7 @@ class Run:
         self._open: dict[Job, _Open] = {}
         self._log: AtomicFile | None = None
         self._color = args.command == "clean" and (
-            args.color == "always"
-            or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+            args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         )
         self._bar: Any = None
         if not args.quiet and sys.stderr.isatty():
@@ -758,6 +740,7 @@ class Run:
         out: list[str] = []
         log: list[str] = []
         report: list[str] = []
+        explained: list[str] = []
         found = iter(results)
         for u in units:
             if u.error is not None:
@@ -794,12 +777,16 @@ class Run:
                 new = u.record.render(r.text, self.log_key or "", entry)
             st.dirty = st.dirty or new != u.raw
             out += [new, u.end]
+            if getattr(self.args, "explain", False):
+                explained += _explain(name, u.line, r)
             if st.spool is not None:
                 rec = {"path": name, "line": u.line, "changes": changes, "flags": flags}
                 log.append(json.dumps(rec, ensure_ascii=False) + "\n")
         if out and self.mode in ("write", "inplace"):
             data = "".join(out).encode()
             (st.writer or self.stdout).write(data)
+        if explained:
+            sys.stderr.write("".join(explained))
         if log and st.spool is not None:
             st.spool.write("".join(log).encode())
         if report:
@@ -899,6 +886,16 @@ class Run:
         if self.failed:
             lines.append("  failed: " + ", ".join(self.failed))
         return "\n".join("mtfix: " + line for line in lines)
+
+
+def _explain(name: str, line: int, r: Result) -> list[str]:
+    """Readable change log lines for one unit: where, what kind, before and after, why."""
+    out = [
+        f"{name}:{line}:{c.start + 1}: {c.kind} ({c.source}, {c.confidence:.2f}) {c.before!r} -> {c.after!r}: {c.message}\n"
+        for c in r.changes
+    ]
+    out += [f"{name}:{line}:{f.start + 1}: {f.kind} (flag, {f.score:.2f}): {f.message}\n" for f in r.flags]
+    return out
 
 
 def _plural(n: int, what: str) -> str:

@@ -18,9 +18,7 @@ from mtfix.changes import Flag
 from mtfix.segment import sentences
 
 # Letters of any script but Latin; common symbols (°, µ) are not letters of a script run.
-_FOREIGN_RUN = regex.compile(
-    r"(?:[^\P{L}\p{Latin}][\p{M}]*)(?:[\s\p{P}\p{N}]{0,2}[^\P{L}\p{Latin}][\p{M}]*)*"
-)
+_FOREIGN_RUN = regex.compile(r"(?:[^\P{L}\p{Latin}][\p{M}]*)(?:[\s\p{P}\p{N}]{0,2}[^\P{L}\p{Latin}][\p{M}]*)*")
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 _SCRIPTS = (
     "Han",
@@ -311,9 +309,7 @@ _LOWER_WORD = re.compile(r"\b[^\W\d_A-Z]+\b")
 def _may_be_foreign(line: str) -> bool:
     """Line-level pre-check with set operations, far cheaper than the sentence-level one."""
     words = set(line.lower().split())
-    return len(words & _FOREIGN_FUNCTION_WORDS) >= 2 or (
-        len(words) >= 6 and not words & _ENGLISH_FUNCTION_WORDS
-    )
+    return len(words & _FOREIGN_FUNCTION_WORDS) >= 2 or (len(words) >= 6 and not words & _ENGLISH_FUNCTION_WORDS)
 
 
 def _foreign_sentence(sentence: str, offset: int) -> Flag | None:

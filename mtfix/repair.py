@@ -65,9 +65,7 @@ def _line_starts(text: str) -> list[int]:
 
 def _lines_of(text: str, edits: Sequence[Edit]) -> set[int]:
     starts = _line_starts(text)
-    return {bisect_right(starts, e.start) - 1 for e in edits} | {
-        bisect_right(starts, e.end) - 1 for e in edits
-    }
+    return {bisect_right(starts, e.start) - 1 for e in edits} | {bisect_right(starts, e.end) - 1 for e in edits}
 
 
 def _usable(edits: Iterable[Edit], protected: list[Span]) -> list[Edit]:

@@ -45,7 +45,13 @@ def resolve(model: str) -> str:
                 "or pass model=None for rules only"
             )
         return str(DEFAULT_MODEL_DIR)
-    return model
+    path = Path(model).expanduser()
+    looks_local = model.startswith((".", "/", "~")) or model.count("/") > 1
+    if path.exists() or looks_local:
+        if not (path / "config.json").is_file():
+            raise FileNotFoundError(f"no model at {path}: expected a Hugging Face model folder with config.json")
+        return str(path)
+    return model  # a Hugging Face Hub name such as 'grammarly/coedit-large'
 
 
 def load_rewriter(config: Any) -> Rewriter:
@@ -230,7 +236,7 @@ def word_edits(original: str, rewrite: str, offset: int, confidence: float) -> l
         q = 0
         while q < min(len(before), len(after)) - p and before[-1 - q] == after[-1 - q]:
             q += 1
-        before_core, after_core = before[p : len(before) - q], after[p : len(after) - q]
+        _before_core, after_core = before[p : len(before) - q], after[p : len(after) - q]
         edits.append(
             Edit(
                 offset + s + p,

@@ -17,7 +17,8 @@ _PROTECTED = regex.compile(
   | [\w.+-]+@[\w-]+(?:\.[\w-]+)+
   | `[^`\n]+`
   | (?<![\w.])(?:[\w-]+\.)+(?:com|org|net|edu|gov|io|co|uk|de|fr|ru|cn|jp|info|biz|ai|app|dev)\b(?:/[^\s]*)?
-  | (?<![\w.])[\w-]+\.(?:txt|pdf|docx?|xlsx?|pptx?|csv|json|jsonl|xml|html?|py|js|ts|exe|zip|gz|png|jpe?g|gif|mp[34]|md)\b
+  | (?<![\w.])[\w-]+\.(?:txt|pdf|docx?|xlsx?|pptx?|csv|json|jsonl|xml|html?|py|js|ts|exe|zip|gz
+                      |png|jpe?g|gif|mp[34]|md)\b
   | (?<![\w])[@#][\w]+
     """
 )

@@ -17,9 +17,7 @@ SEED = ROOT / "seeds" / "000_a531eb22376dc238.txt"
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not (SHARED / "wmt21").is_dir():
-        pytest.skip(
-            f"shared data not found at {SHARED} (set MTFIX_SHARED_DATA); it is only in the dev/CI setup"
-        )
+        pytest.skip(f"shared data not found at {SHARED} (set MTFIX_SHARED_DATA); it is only in the dev/CI setup")
     return SHARED
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -59,15 +61,13 @@ def test_log_replays_exactly_and_never_overlaps(case: tuple[str, list[list[tuple
         assert apply_changes(original, changes) == log.text
         for c in changes:
             assert original[c.start : c.end] == c.before and c.before != c.after
-        for a, b in zip(changes, changes[1:], strict=False):
+        for a, b in itertools.pairwise(changes):
             assert a.end <= b.start and (a.start, a.end) != (b.start, b.end)
 
 
 @settings(max_examples=200, deadline=None)
 @given(edit_rounds(), st.data())
-def test_any_subset_of_changes_applies(
-    case: tuple[str, list[list[tuple[int, int, str]]]], data: st.DataObject
-) -> None:
+def test_any_subset_of_changes_applies(case: tuple[str, list[list[tuple[int, int, str]]]], data: st.DataObject) -> None:
     original, rounds = case
     log = ChangeLog(original)
     for spec in rounds:

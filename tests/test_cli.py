@@ -77,6 +77,14 @@ def test_seed_round_trip_with_log(tmp_path: Path) -> None:
     assert crlf.stdout == f"{REPAIRED}\r\nok\r\n"
 
 
+def test_explain_prints_a_readable_change_log(tmp_path: Path) -> None:
+    out = mtfix("clean", "--explain", SEED, cwd=tmp_path)
+    assert out.returncode == 0 and "Kim Jong-un" in out.stdout
+    lines = [line for line in out.stderr.splitlines() if line.startswith(str(SEED))]
+    assert len(lines) == 16
+    assert f"{SEED}:1:56: spacing.hyphen (rule, 0.93) ' ' -> '': " in lines[0]
+
+
 def test_jsonl_keeps_every_other_field_byte_for_byte(tmp_path: Path) -> None:
     rest = r'"n": {"a": [1e5, 1.10, -0.0, 123456789012345678901234567890], "b": null}, "s": "caf\u00e9 \"q\""'
     lines = [
@@ -232,9 +240,7 @@ def test_refusals_and_one_line_errors(tmp_path: Path) -> None:
 def test_special_files_are_written_directly(tmp_path: Path) -> None:
     """A device or pipe cannot be replaced by renaming: it is written to, and left in place."""
     kinds = [os.lstat(p).st_mode for p in ("/dev/null", "/dev/stdout")]
-    out = mtfix(
-        "clean", "-q", "-o", "/dev/null", "--log", "/dev/stdout", cwd=tmp_path, stdin=DAMAGED.encode()
-    )
+    out = mtfix("clean", "-q", "-o", "/dev/null", "--log", "/dev/stdout", cwd=tmp_path, stdin=DAMAGED.encode())
     assert out.returncode == 0, out.stderr
     record = json.loads(out.stdout)
     assert (record["path"], record["line"], len(record["changes"])) == ("-", 1, 2)
@@ -286,7 +292,8 @@ def test_in_place_with_backup(tmp_path: Path) -> None:
 
 
 def _corpus(folder: Path) -> None:
-    data = ROOT.parent / "shared" / "data" / "wmt21" / "system-outputs"
+    shared = Path(os.environ.get("MTFIX_SHARED_DATA", ROOT.parent / "shared" / "data"))
+    data = shared / "wmt21" / "system-outputs"
     sources = sorted(data.glob("*.en"))[:2] if data.is_dir() else []
     text = SEED.read_text(encoding="utf-8")
     (folder / "sub").mkdir(parents=True)
@@ -305,9 +312,7 @@ def test_workers_give_identical_output(tmp_path: Path) -> None:
         args = ["src", "-o", f"out{workers}", "--log", f"log{workers}.jsonl", "--workers", workers]
         out = mtfix("clean", *args, "--batch-size", "37", cwd=tmp_path)
         assert out.returncode == 0, out.stderr
-        runs[workers] = {
-            name: (tmp_path / f"out{workers}" / name).read_bytes() for name in files_in(tmp_path / "src")
-        }
+        runs[workers] = {name: (tmp_path / f"out{workers}" / name).read_bytes() for name in files_in(tmp_path / "src")}
         runs[workers]["log"] = (tmp_path / f"log{workers}.jsonl").read_bytes()
     assert runs["1"] == runs["2"]
     assert b"Kim Jong-un" in runs["1"]["a.txt"]

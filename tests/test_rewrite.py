@@ -32,8 +32,11 @@ def test_guard_rejects(original: str, suggestion: str, reason: str) -> None:
 
 def test_guard_accepts_a_small_fluent_repair() -> None:
     verdict = guard.check(
-        "He visited the Beijing in the January.", "He visited Beijing in January.", 0.9,
-        min_confidence=0.5, max_edit_ratio=0.35,
+        "He visited the Beijing in the January.",
+        "He visited Beijing in January.",
+        0.9,
+        min_confidence=0.5,
+        max_edit_ratio=0.35,
     )
     assert verdict.ok, verdict.reason
     low = guard.check("He go home now.", "He goes home now.", 0.3, min_confidence=0.5, max_edit_ratio=0.35)
@@ -71,9 +74,20 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     fast.save_pretrained(folder)
     config = transformers.BartConfig(
-        vocab_size=len(vocab), d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-        decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=64,
-        pad_token_id=0, eos_token_id=1, bos_token_id=3, decoder_start_token_id=3, forced_eos_token_id=1,
+        vocab_size=len(vocab),
+        d_model=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=64,
+        pad_token_id=0,
+        eos_token_id=1,
+        bos_token_id=3,
+        decoder_start_token_id=3,
+        forced_eos_token_id=1,
     )
     torch.manual_seed(0)
     transformers.BartForConditionalGeneration(config).save_pretrained(folder)

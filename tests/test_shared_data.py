@@ -27,9 +27,7 @@ def test_clean_human_references_are_left_alone(shared_data: Path, rules: mtfix.C
     assert len(changed) <= 4 * len(sample) / 1000, [c.changes for c in changed]
 
 
-@pytest.mark.parametrize(
-    "kind", ["spacing.hyphen", "spacing.sentence", "quotes.run", "punctuation.fullwidth"]
-)
+@pytest.mark.parametrize("kind", ["spacing.hyphen", "spacing.sentence", "quotes.run", "punctuation.fullwidth"])
 def test_rules_fire_on_real_mt_output(shared_data: Path, rules: mtfix.Cleaner, kind: str) -> None:
     """The rules are not only precise: they find their artifact in real system outputs."""
     files = sorted((shared_data / "wmt21" / "system-outputs").glob("*"))

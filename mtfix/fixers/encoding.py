@@ -22,7 +22,10 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]"
 
 # UTF-8 read as Latin-1/Windows-1252: a lead byte (Â..ô) followed by what a continuation byte
 # (0x80-0xBF) becomes in those encodings. A cheap, precise trigger; ftfy then decides.
-_CONTINUATION = "\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+_CONTINUATION = (
+    "\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+    "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+)
 _SYMPTOM = re.compile(f"{_ENTITY}|{_CONTROL}|[\xc2-\xf4][{_CONTINUATION}]|\ufffd")
 # The characters a symptom starts with: scanning for these first is ten times faster.
 _FIRST = re.compile("[&\xc2-\xf4\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")

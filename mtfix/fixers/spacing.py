@@ -162,9 +162,7 @@ def _possessive(line: str, line_start: int, pos: int) -> Iterator[Edit]:
 
 # 'word -word': a hyphen glued to the next word but spaced from the previous one. Real dashes are
 # spaced on both sides; numbers ('-5'), flags ('--help', 'ls -la') and bullets are excluded below.
-_SPACE_HYPHEN = regex.compile(
-    r"(?<=(?P<left>\p{L}[\p{L}'’]*)) -(?P<right>\p{L}[\p{L}\p{N}]*)(?P<tail>[^\n]{0,3})"
-)
+_SPACE_HYPHEN = regex.compile(r"(?<=(?P<left>\p{L}[\p{L}'’]*)) -(?P<right>\p{L}[\p{L}\p{N}]*)(?P<tail>[^\n]{0,3})")
 _SPACE_HYPHEN_AT = re.compile(r" -[^\W\d_]")
 _HYPHEN_SPACE_AT = re.compile(r"- [^\W\d_]")
 _HYPHEN_SPACE = regex.compile(r"(?<=(?P<left>\p{L}+))- (?P<right>\p{Ll}+)\b")
@@ -274,21 +272,15 @@ def fix_hyphen(text: str) -> Iterator[Edit]:
         elif len(right) == 1:
             continue  # '-v', '-o': flags or list markers, not word halves
         s = m.start()
-        yield Edit(
-            s, s + 1, "", "spacing.hyphen", f"Removed the space before the hyphen in '{left} -{right}'.", 0.93
-        )
+        yield Edit(s, s + 1, "", "spacing.hyphen", f"Removed the space before the hyphen in '{left} -{right}'.", 0.93)
     for m in scan(_HYPHEN_SPACE_AT, _HYPHEN_SPACE, text):
         left, right = m.group("left"), m.group("right")
         if right in _SUSPENDED:
             continue
-        if not (
-            right in _COMPOUND_TAILS or (left[0].isupper() and len(right) <= 3 and right not in _SHORT_WORDS)
-        ):
+        if not (right in _COMPOUND_TAILS or (left[0].isupper() and len(right) <= 3 and right not in _SHORT_WORDS)):
             continue
         s = m.start() + 1
-        yield Edit(
-            s, s + 1, "", "spacing.hyphen", f"Removed the space after the hyphen in '{left}- {right}'.", 0.9
-        )
+        yield Edit(s, s + 1, "", "spacing.hyphen", f"Removed the space after the hyphen in '{left}- {right}'.", 0.9)
 
 
 # A lone '-word' after these is an option or a dash, not the second half of a compound.

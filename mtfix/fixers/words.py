@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from operator import eq
@@ -109,7 +110,7 @@ def _may_repeat(words: list[str]) -> bool:
     """Cheap pre-check: a word equal to the next, or a word pair repeated within four words."""
     if any(map(eq, words, words[1:])):
         return True
-    pairs = list(zip(words, words[1:], strict=False))
+    pairs = list(itertools.pairwise(words))
     if len(set(pairs)) == len(pairs):  # the usual case, decided at C speed
         return False
     return any(any(map(eq, pairs, pairs[k:])) for k in (2, 3, 4))
