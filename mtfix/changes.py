@@ -11,8 +11,8 @@ import itertools
 import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, NamedTuple, Self
 
 
 class Edit(NamedTuple):
@@ -27,8 +27,21 @@ class Edit(NamedTuple):
     source: str = "rule"
 
 
+class _Record:
+    """Plain-data round trip shared by :class:`Change` and :class:`Flag`."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        return cls(**{f.name: data[f.name] for f in fields(cls)})  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True, slots=True)
-class Change:
+class Change(_Record):
     """One edit of the original text: ``original[start:end] == before`` becomes ``after``."""
 
     start: int
@@ -40,16 +53,9 @@ class Change:
     confidence: float
     message: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Change:
-        return cls(**{k: data[k] for k in cls.__slots__})
-
 
 @dataclass(frozen=True, slots=True)
-class Flag:
+class Flag(_Record):
     """A passage found suspicious but left unchanged (untranslated text, a rejected rewrite, ...)."""
 
     start: int
@@ -57,13 +63,6 @@ class Flag:
     kind: str
     message: str
     score: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Flag:
-        return cls(**{k: data[k] for k in cls.__slots__})
 
 
 def apply_changes(original: str, changes: Iterable[Change]) -> str:

@@ -107,8 +107,8 @@ class Rewriter:
         edits: list[list[Edit]] = [[] for _ in logs]
         for cand, (rewrite, lp) in zip(chosen, self._generate([c.text for c in chosen]), strict=True):
             rewrite = rewrite.strip()
-            if rewrite == cand.text:
-                continue
+            if rewrite.split() == cand.text.split():
+                continue  # the model copied the sentence (up to whitespace, which it normalises)
             confidence = _confidence(lp, cand.copy_lp)
             verdict = guard.check(
                 cand.text,
@@ -219,7 +219,12 @@ def word_edits(original: str, rewrite: str, offset: int, confidence: float) -> l
     """
     a = [m for m in _TOKEN.finditer(original)]
     b = [m for m in _TOKEN.finditer(rewrite)]
-    matcher = SequenceMatcher(None, [m.group() for m in a], [m.group() for m in b], autojunk=False)
+    # Compare words and whether a space follows, not the exact run of whitespace: the tokenizer
+    # normalises whitespace, and the original's spacing is kept wherever the words agree.
+    def keys(tokens: list[re.Match[str]]) -> list[str]:
+        return [m.group().rstrip() + (" " if m.group()[-1:].isspace() else "") for m in tokens]
+
+    matcher = SequenceMatcher(None, keys(a), keys(b), autojunk=False)
     edits = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":

@@ -1,0 +1,120 @@
+"""Choose the rewriter's thresholds on held-out post-editing data, and show what they do.
+
+    python benchmarks/tune_rewriter.py --model mtfix/models/mtfix-bart-small --pairs ro-en et-en
+
+For each MLQE-PE dev sentence of the tuning pairs (detokenised, after the rules) the model's
+garble score, rewrite, confidence and guard verdict are computed once; then every pair of
+thresholds (garble, confidence) is scored by corpus TER against the post-edits, with the share of
+sentences changed and how many got better or worse. Sentence-level TER statistics are computed
+once per version of each sentence, so the sweep itself is cheap. Tune on some language pairs and
+report on the others (benchmarks/run.py) to keep the choice honest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import mtfix  # noqa: E402
+from mtfix import guard  # noqa: E402
+from mtfix.rewrite import Rewriter, _Candidate, _confidence, resolve  # noqa: E402
+
+
+def load_pairs(data: Path, pairs: list[str], split: str) -> tuple[list[str], list[str]]:
+    from sacremoses import MosesDetokenizer
+
+    detok = MosesDetokenizer(lang="en")
+    mt: list[str] = []
+    pe: list[str] = []
+    for pair in pairs:
+        folder = data / "mlqe-pe" / pair
+        mt += [detok.detokenize(s.split()) for s in (folder / f"{split}.mt").read_text(encoding="utf-8").splitlines()]
+        pe += [detok.detokenize(s.split()) for s in (folder / f"{split}.pe").read_text(encoding="utf-8").splitlines()]
+    return mt, pe
+
+
+def ter_stats(hyps: list[str], refs: list[str]) -> list[tuple[float, int]]:
+    """(edits, reference length) per sentence; corpus TER is sum(edits) / sum(lengths)."""
+    from sacrebleu.metrics import TER
+
+    ter = TER()
+    out = []
+    for h, r in zip(hyps, refs, strict=True):
+        n = max(1, len(r.split()))
+        out.append((ter.sentence_score(h, [r]).score * n / 100, n))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="default")
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--pairs", nargs="+", default=["ro-en", "et-en"])
+    ap.add_argument("--split", default="dev")
+    ap.add_argument("--limit", type=int, default=0, help="sentences per run (0: all)")
+    ap.add_argument("--max-edit-ratio", type=float, default=0.35)
+    ap.add_argument("--out", type=Path, help="write the sweep as JSON")
+    args = ap.parse_args()
+
+    mt, pe = load_pairs(args.data, args.pairs, args.split)
+    if args.limit:
+        mt, pe = mt[: args.limit], pe[: args.limit]
+    rules = mtfix.Cleaner(model=None, detect_untranslated=False)
+    ruled = [r.text for r in rules.clean_batch(mt)]
+    config = mtfix.Config(model=args.model, garble_threshold=0.0, min_confidence=0.0)
+    t = time.time()
+    rw = Rewriter(resolve(config.model), config)
+    cands = [_Candidate(i, 0, len(s), s) for i, s in enumerate(ruled)]
+    rw._score(cands)
+    t_score = time.time() - t
+    t = time.time()
+    generated = rw._generate([c.text for c in cands])
+    t_gen = time.time() - t
+    print(f"scored {len(cands)} in {t_score:.1f}s, decoded in {t_gen:.1f}s", file=sys.stderr)
+
+    rewrites: list[str] = []
+    conf: list[float] = []
+    for c, (text, lp) in zip(cands, generated, strict=True):
+        text = text.strip()
+        confidence = _confidence(lp, c.copy_lp)
+        ok = text != c.text and guard.check(
+            c.text, text, confidence, min_confidence=0.0, max_edit_ratio=args.max_edit_ratio
+        ).ok
+        rewrites.append(text if ok else c.text)
+        conf.append(confidence if ok else -1.0)
+    base = ter_stats(ruled, pe)
+    alt = ter_stats(rewrites, pe)
+    base_ter = 100 * sum(e for e, _ in base) / sum(n for _, n in base)
+    raw_ter = 100 * sum(e for e, _ in ter_stats(mt, pe)) / sum(n for _, n in base)
+    print(f"do-nothing TER {raw_ter:.2f}; rules only {base_ter:.2f}; guard-passing rewrites {sum(c >= 0 for c in conf)}")
+    rows = []
+    for g, m in itertools.product([0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]):
+        use = [c.garble >= g and conf[i] >= m for i, c in enumerate(cands)]
+        edits = sum((alt if u else base)[i][0] for i, u in enumerate(use))
+        ter = 100 * edits / sum(n for _, n in base)
+        better = sum(u and alt[i][0] < base[i][0] for i, u in enumerate(use))
+        worse = sum(u and alt[i][0] > base[i][0] for i, u in enumerate(use))
+        rows.append({"garble": g, "confidence": m, "ter": round(ter, 3), "changed": sum(use), "better": better,
+                     "worse": worse})
+    rows.sort(key=lambda r: (r["ter"], -r["confidence"]))
+    print("garble  conf   TER     changed better worse")
+    for r in rows[:15]:
+        print(f"{r['garble']:<7} {r['confidence']:<6} {r['ter']:<7.2f} {r['changed']:<7} {r['better']:<6} {r['worse']}")
+    examples = [(cands[i].text, rewrites[i], round(conf[i], 3), round(cands[i].garble, 3))
+                for i in range(len(cands)) if rewrites[i] != cands[i].text][:25]
+    for e in examples:
+        print(json.dumps(e, ensure_ascii=False))
+    if args.out:
+        args.out.write_text(json.dumps({"do_nothing": raw_ter, "rules": base_ter, "sweep": rows,
+                                        "examples": examples}, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
