@@ -891,7 +891,8 @@ class Run:
 def _explain(name: str, line: int, r: Result) -> list[str]:
     """Readable change log lines for one unit: where, what kind, before and after, why."""
     out = [
-        f"{name}:{line}:{c.start + 1}: {c.kind} ({c.source}, {c.confidence:.2f}) {c.before!r} -> {c.after!r}: {c.message}\n"
+        f"{name}:{line}:{c.start + 1}: {c.kind} ({c.source}, {c.confidence:.2f}) "
+        f"{c.before!r} -> {c.after!r}: {c.message}\n"
         for c in r.changes
     ]
     out += [f"{name}:{line}:{f.start + 1}: {f.kind} (flag, {f.score:.2f}): {f.message}\n" for f in r.flags]

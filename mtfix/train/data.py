@@ -53,7 +53,7 @@ def load_real_pairs(data: Path, md: MosesDetokenizer, max_hter: float) -> list[t
         mt, pe = _read(d / "train.mt"), _read(d / "train.pe")
         hter = [float(x) for x in _read(d / "train.hter")]
         assert len(mt) == len(pe) == len(hter), d
-        for a, b, h in zip(mt, pe, hter):
+        for a, b, h in zip(mt, pe, hter, strict=True):
             if h > max_hter:
                 continue
             a, b = md.detokenize(a.split()).strip(), md.detokenize(b.split()).strip()
@@ -223,12 +223,12 @@ def main() -> None:
     )
     ap.add_argument("--join-frac", default=0.08, type=float)
     ap.add_argument("--vocab-size", default=8000, type=int)
-    ap.add_argument("--max-hter", default=0.4, type=float,
-                    help="keep real MT/PE pairs with at most this HTER")
+    ap.add_argument("--max-hter", default=0.4, type=float, help="keep real MT/PE pairs with at most this HTER")
     args = ap.parse_args()
     print(
         json.dumps(
-            build(args.data, args.out, args.seed, args.n_dev_each, args.join_frac, args.vocab_size, args.max_hter), indent=2
+            build(args.data, args.out, args.seed, args.n_dev_each, args.join_frac, args.vocab_size, args.max_hter),
+            indent=2,
         )
     )
 

@@ -85,7 +85,7 @@ def encode(tok, rows: list[tuple[str, str]], max_len: int) -> list[tuple[list[in
     """Token ids (with </s>) for each pair; pairs longer than max_len are dropped."""
     src = tok([s for s, _ in rows])["input_ids"]
     tgt = tok([t for _, t in rows])["input_ids"]
-    return [(a, b) for a, b in zip(src, tgt) if len(a) <= max_len and len(b) <= max_len]
+    return [(a, b) for a, b in zip(src, tgt, strict=True) if len(a) <= max_len and len(b) <= max_len]
 
 
 def batches(
@@ -138,8 +138,8 @@ def evaluate(model, tok, dev: list[tuple[str, str]], bs: int = 50) -> dict[str, 
         )
         preds += tok.batch_decode(out, skip_special_tokens=True)
     model.train()
-    clean = [(p, t) for p, (s, t) in zip(preds, dev) if s == t]
-    dmg = [(p, s, t) for p, (s, t) in zip(preds, dev) if s != t]
+    clean = [(p, t) for p, (s, t) in zip(preds, dev, strict=True) if s == t]
+    dmg = [(p, s, t) for p, (s, t) in zip(preds, dev, strict=True) if s != t]
     return {
         "copy_rate": sum(p == t for p, t in clean) / max(1, len(clean)),
         "repair_exact": sum(p == t for p, _, t in dmg) / max(1, len(dmg)),
