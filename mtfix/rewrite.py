@@ -219,6 +219,7 @@ def word_edits(original: str, rewrite: str, offset: int, confidence: float) -> l
     """
     a = [m for m in _TOKEN.finditer(original)]
     b = [m for m in _TOKEN.finditer(rewrite)]
+
     # Compare words and whether a space follows, not the exact run of whitespace: the tokenizer
     # normalises whitespace, and the original's spacing is kept wherever the words agree.
     def keys(tokens: list[re.Match[str]]) -> list[str]:

@@ -167,92 +167,16 @@ _SPACE_HYPHEN_AT = re.compile(r" -[^\W\d_]")
 _HYPHEN_SPACE_AT = re.compile(r"- [^\W\d_]")
 _HYPHEN_SPACE = regex.compile(r"(?<=(?P<left>\p{L}+))- (?P<right>\p{Ll}+)\b")
 _COMMANDS = frozenset(
-    [
-        "ls",
-        "rm",
-        "cp",
-        "mv",
-        "tar",
-        "grep",
-        "git",
-        "pip",
-        "python",
-        "python3",
-        "npm",
-        "curl",
-        "wget",
-        "ssh",
-        "chmod",
-        "chown",
-        "mkdir",
-        "find",
-        "sed",
-        "awk",
-        "sort",
-        "head",
-        "tail",
-        "docker",
-        "kubectl",
-        "apt",
-        "sudo",
-        "make",
-        "gcc",
-        "java",
-        "node",
-        "cat",
-        "echo",
-        "ps",
-        "kill",
-        "du",
-        "df",
-        "cd",
-        "mtfix",
-        "pytest",
-        "ruff",
-        "unzip",
-        "zip",
-        "diff",
-        "less",
-        "man",
-        "top",
-        "ln",
-        "touch",
-    ]
+    """ls rm cp mv tar grep git pip python python3 npm curl wget ssh chmod chown mkdir find sed awk sort
+    head tail docker kubectl apt sudo make gcc java node cat echo ps kill du df cd mtfix pytest ruff
+    unzip zip diff less man top ln touch""".split()
 )
 # Words that legitimately follow a suspended hyphen ('pre- and post-war', 'first- or second-hand').
 _SUSPENDED = frozenset(["and", "or", "to", "nor", "but", "than", "as", "vs", "versus"])
 # Second halves of compounds seen split as 'X- y' in MT output.
 _COMPOUND_TAILS = frozenset(
-    [
-        "old",
-        "year",
-        "day",
-        "week",
-        "month",
-        "based",
-        "related",
-        "like",
-        "style",
-        "term",
-        "time",
-        "level",
-        "born",
-        "free",
-        "made",
-        "known",
-        "owned",
-        "led",
-        "run",
-        "long",
-        "wide",
-        "scale",
-        "class",
-        "sized",
-        "type",
-        "friendly",
-        "oriented",
-        "speaking",
-    ]
+    """old year day week month based related like style term time level born free made known owned led run
+    long wide scale class sized type friendly oriented speaking""".split()
 )
 
 
@@ -284,52 +208,8 @@ def fix_hyphen(text: str) -> Iterator[Edit]:
 
 
 # A lone '-word' after these is an option or a dash, not the second half of a compound.
-_BEFORE_FLAG = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "by",
-        "with",
-        "without",
-        "use",
-        "using",
-        "option",
-        "options",
-        "flag",
-        "flags",
-        "pass",
-        "add",
-        "set",
-    ]
-)
-_SHORT_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "is",
-        "are",
-        "was",
-        "be",
-        "it",
-        "he",
-        "she",
-        "we",
-        "you",
-        "i",
-        "my",
-        "our",
-    ]
-)
+_BEFORE_FLAG = frozenset("""the a an and or by with without use using option options flag flags pass add set""".split())
+_SHORT_WORDS = frozenset("""a an the of in on at by for is are was be it he she we you i my our""".split())
 
 
 def _is_flag_context(text: str, m: regex.Match[str]) -> bool:
@@ -406,35 +286,6 @@ def _in_token_with(text: str, m: regex.Match[str], chars: str) -> bool:
 
 # 'Kostroma.Today', 'Diia.Business', 'Kontur.Fokus', 'Amazon.Com': names written with a dot.
 _DOT_NAMES = frozenset(
-    [
-        "Today",
-        "Business",
-        "News",
-        "Online",
-        "Net",
-        "Info",
-        "Media",
-        "Ru",
-        "Ua",
-        "Com",
-        "Org",
-        "Live",
-        "Fokus",
-        "Money",
-        "Tech",
-        "Life",
-        "Sport",
-        "Txt",
-        "Pdf",
-        "Doc",
-        "Docx",
-        "Html",
-        "Py",
-        "Js",
-        "Exe",
-        "Ai",
-        "Io",
-        "Tv",
-        "Fm",
-    ]
+    """Today Business News Online Net Info Media Ru Ua Com Org Live Fokus Money Tech Life Sport Txt Pdf Doc
+    Docx Html Py Js Exe Ai Io Tv Fm""".split()
 )

@@ -197,9 +197,7 @@ def swap_neighbours(rng: random.Random, sentence: str) -> str:
     """Swap two adjacent plain lower-case words."""
     toks = _split(sentence)
     starts = [
-        k
-        for k in range(len(toks) - 1)
-        if _is_plain(toks[k]) and _is_plain(toks[k + 1]) and toks[k] != toks[k + 1]
+        k for k in range(len(toks) - 1) if _is_plain(toks[k]) and _is_plain(toks[k + 1]) and toks[k] != toks[k + 1]
     ]
     i = _pick(rng, starts)
     if i is None:
@@ -211,9 +209,7 @@ def swap_neighbours(rng: random.Random, sentence: str) -> str:
 def agreement_error(rng: random.Random, sentence: str) -> str:
     """Break subject-verb agreement: is/are, was/were, has/have, or the 3rd-person -s."""
     toks = _split(sentence)
-    cands: list[tuple[int, str]] = [
-        (k, AGREEMENT_SWAPS[t]) for k, t in enumerate(toks) if t in AGREEMENT_SWAPS
-    ]
+    cands: list[tuple[int, str]] = [(k, AGREEMENT_SWAPS[t]) for k, t in enumerate(toks) if t in AGREEMENT_SWAPS]
     for k in range(len(toks) - 1):
         subj, verb = toks[k].lower(), toks[k + 1]
         if not _is_plain(verb) or verb in AGREEMENT_SWAPS or len(verb) < 4:

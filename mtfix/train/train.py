@@ -301,9 +301,7 @@ def main() -> None:
     res = evaluate(model, tok, dev)
     log(f"final eval step {step} {json.dumps(res, ensure_ascii=False)}", log_file)
     save(model, tok, args.out / "final", fp16=True)
-    (args.out / "final" / "dev_eval.json").write_text(
-        json.dumps({"step": step, **res}, indent=2, ensure_ascii=False)
-    )
+    (args.out / "final" / "dev_eval.json").write_text(json.dumps({"step": step, **res}, indent=2, ensure_ascii=False))
     score = res["copy_rate"] + res["repair_exact"]
     if score >= best:
         save(model, tok, args.out / "best", fp16=True)
