@@ -18,7 +18,7 @@ from mtfix.changes import Flag
 from mtfix.segment import sentences
 
 # Letters of any script but Latin; common symbols (°, µ) are not letters of a script run.
-_FOREIGN_RUN = regex.compile(r"(?:[^\P{L}\p{Latin}][\p{M}]*)(?:[\s\p{P}\p{N}]{0,2}[^\P{L}\p{Latin}][\p{M}]*)*")
+_FOREIGN_RUN = regex.compile(r"(?:[^\P{L}\p{Latin}][\p{M}]*)(?:[ \t\p{P}\p{N}]{0,2}[^\P{L}\p{Latin}][\p{M}]*)*")
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 _SCRIPTS = (
     "Han",

@@ -106,3 +106,10 @@ def test_invariants_on_mt_like_text(text: str) -> None:
 @given(ANY_TEXT)
 def test_invariants_on_arbitrary_unicode(text: str) -> None:
     _check(text)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MT_TEXT | ANY_TEXT, max_size=6))
+def test_batch_equals_one_by_one(texts: list[str]) -> None:
+    """clean_batch joins its texts with line breaks: that must be exact, text by text."""
+    assert RULES.clean_batch(texts) == [RULES.clean(t) for t in texts]

@@ -10,6 +10,7 @@ FIXES = [
     # spacing.hyphen
     ("Kim Jong -un met him", "Kim Jong-un met him", "spacing.hyphen"),
     ("a six -day visit", "a six-day visit", "spacing.hyphen"),
+    ("Kim Jong -un", "Kim Jong-un", "spacing.hyphen"),  # at the very end of the text
     ("China -DPRK strategic talks", "China-DPRK strategic talks", "spacing.hyphen"),
     ("Nana Akufo -Addo, president", "Nana Akufo-Addo, president", "spacing.hyphen"),
     ("Kim Jong- un met him", "Kim Jong-un met him", "spacing.hyphen"),
@@ -27,6 +28,7 @@ FIXES = [
     ("I do n't know", "I don't know", "spacing.tokenized"),
     ("I don 't know", "I don't know", "spacing.tokenized"),
     ("rose by 5 % , they said .", "rose by 5%, they said.", "spacing.tokenized"),
+    ("as follows :", "as follows:", "spacing.tokenized"),
     (
         "the ' Housing Prize ' was awarded , again .",
         "the 'Housing Prize' was awarded, again.",

@@ -72,7 +72,7 @@ def _keep_space_before(text: str, m: re.Match[str]) -> bool:
     p = m.group("p")
     if p == ":" and _digit_around(text, m.start() - 1, m.end("p")):
         return True  # '3 : 1'
-    if p in ":;" and text[m.end("p") : m.end("p") + 1] in ")(":
+    if p in ":;" and text[m.end("p") : m.end("p") + 1] in (")", "("):
         return True  # ' :)' is an emoticon
     # '5 %' is a house style (ISO 80000) in human text: only fix it in tokenised lines.
     return p == "%" and not _TOKENISED_HINT.search(_line_of(text, m.start()))
@@ -187,7 +187,7 @@ def fix_hyphen(text: str) -> Iterator[Edit]:
         left, right, tail = m.group("left"), m.group("right"), m.group("tail")
         if left.lower() in _COMMANDS or left in _BEFORE_FLAG or _is_flag_context(text, m):
             continue
-        if tail[:1] in "-=":
+        if tail[:1] in ("-", "="):
             continue  # '-fno-name', '-o=x': an option, not a word half
         if right[0].isupper() or right[0].isdigit():
             # 'China -DPRK strategic' joins; 'by Coronavirus -IFAD.' is an attribution dash.
