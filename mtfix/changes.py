@@ -151,6 +151,10 @@ class ChangeLog:
         # An empty region touching the other one cannot be ordered against it: merge.
         return (s == t and e.start <= s <= e.end) or (e.start == e.end and s <= e.start <= t)
 
+    def current_spans(self) -> list[tuple[int, int]]:
+        """Where each change's replacement text lies in the current text."""
+        return list(zip(self._starts, self._ends, strict=True))
+
     def to_original(self, pos: int, *, right: bool = False) -> int:
         """Original offset of a current-text position; inside a change, its start (or end)."""
         i = bisect_right(self._starts, pos) - 1

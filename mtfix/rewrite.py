@@ -4,8 +4,9 @@ Per sentence of the (rule-repaired) text:
 
 1. *detect*: the model scores the sentence as it stands, teacher-forced, in one batched forward
    pass (no decoding). A model trained to copy fluent text copies it with high probability; a
-   sentence it would change scores low. Sentences whose garble score is under the threshold never
-   reach the decoder: that keeps a corpus pass cheap.
+   sentence it would change scores low; rule repairs inside the sentence raise its score (MT that
+   left mechanical damage tends to be garbled too). Sentences whose garble score is under the
+   threshold never reach the decoder: that keeps a corpus pass cheap.
 2. *rewrite*: the rest are decoded (greedy or a small beam), batched and sorted by length.
 3. *guard* (:mod:`mtfix.guard`): numbers, names, quotations, brackets and URLs must survive, the
    edit must stay small, and the model's confidence must clear a threshold. Accepted rewrites are
@@ -20,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -34,6 +36,7 @@ MODELS_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL_DIR = MODELS_DIR / "mtfix-bart-small"
 _LATIN_TEXT = re.compile(r"^[\x20-\x7e\u00a0-\u024f\u2018-\u201f\u2013\u2014\u2026]+$")
 _TOKEN = re.compile(r"\S+\s*")
+RULE_HIT_BONUS = 0.1  # added to the garble score per rule change in the sentence (at most two)
 
 
 def resolve(model: str) -> str:
@@ -66,6 +69,7 @@ class _Candidate:
     text: str
     garble: float = 0.0
     copy_lp: float = 0.0
+    rule_hits: int = 0
 
 
 class Rewriter:
@@ -97,10 +101,12 @@ class Rewriter:
     def rewrite(self, logs: Sequence[ChangeLog]) -> list[list[Flag]]:
         """Rewrite garbled sentences of each log in place; return the flags for each log."""
         flags: list[list[Flag]] = [[] for _ in logs]
-        candidates = [c for i, log in enumerate(logs) for c in self._candidates(i, log.text)]
+        candidates = [c for i, log in enumerate(logs) for c in self._candidates(i, log)]
         if not candidates:
             return flags
         self._score(candidates)
+        for c in candidates:  # a sentence the rules had to repair is more likely garbled as well
+            c.garble = min(1.0, c.garble + RULE_HIT_BONUS * min(2, c.rule_hits))
         chosen = [c for c in candidates if c.garble >= self.config.garble_threshold]
         if not chosen:
             return flags
@@ -134,13 +140,16 @@ class Rewriter:
             log.apply(log_edits)
         return flags
 
-    def _candidates(self, index: int, text: str) -> list[_Candidate]:
+    def _candidates(self, index: int, log: ChangeLog) -> list[_Candidate]:
         out = []
-        for s in sentences(text):
+        spans = log.current_spans()
+        starts = [s for s, _ in spans]
+        for s in sentences(log.text):
             n_words = s.text.count(" ") + 1
             # Too short to judge, too long for the model, or not in Latin script: leave it.
             if 3 <= n_words <= 60 and _LATIN_TEXT.match(s.text):
-                out.append(_Candidate(index, s.start, s.end, s.text))
+                hits = bisect_right(starts, s.end) - bisect_left(starts, s.start)
+                out.append(_Candidate(index, s.start, s.end, s.text, rule_hits=hits))
         return out
 
     def _inputs(self, texts: Sequence[str]) -> dict[str, Any]:
