@@ -93,7 +93,8 @@ def main() -> None:
     alt = ter_stats(rewrites, pe)
     base_ter = 100 * sum(e for e, _ in base) / sum(n for _, n in base)
     raw_ter = 100 * sum(e for e, _ in ter_stats(mt, pe)) / sum(n for _, n in base)
-    print(f"do-nothing TER {raw_ter:.2f}; rules only {base_ter:.2f}; guard-passing rewrites {sum(c >= 0 for c in conf)}")
+    passing = sum(c >= 0 for c in conf)
+    print(f"do-nothing TER {raw_ter:.2f}; rules only {base_ter:.2f}; guard-passing rewrites {passing}")
     rows = []
     for g, m in itertools.product([0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]):
         use = [c.garble >= g and conf[i] >= m for i, c in enumerate(cands)]

@@ -212,6 +212,7 @@ def main() -> None:
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
+    ap.add_argument("--init", type=Path, help="continue from the weights of a saved checkpoint folder")
     args = ap.parse_args()
 
     t_start = time.time()
@@ -226,7 +227,10 @@ def main() -> None:
     assert tok.pad_token_id == 0 and tok.eos_token_id == 1, (tok.pad_token_id, tok.eos_token_id)
     train = encode(tok, read_tsv(args.data_dir / "train.tsv"), args.max_len)
     dev = read_tsv(args.data_dir / "dev.tsv")[: args.dev_n]
-    model = BartForConditionalGeneration(make_config(len(tok), args))
+    if args.init:
+        model = BartForConditionalGeneration.from_pretrained(str(args.init), dtype=torch.float32)
+    else:
+        model = BartForConditionalGeneration(make_config(len(tok), args))
     model.generation_config = generation_config(args.max_pos)
     n_params = sum(p.numel() for p in model.parameters())
     log(f"args {vars(args)}", log_file)
