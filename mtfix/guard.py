@@ -19,6 +19,55 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _TOKEN = re.compile(r"\S+")
 
 
+# Words a rewrite may add or drop freely: articles, prepositions, pronouns, auxiliaries,
+# conjunctions. Any other word it drops must come back inflected ('visit' -> 'visited'), and any
+# other word it adds must be such an inflection: the model may repair grammar, not change content.
+FUNCTION_WORDS = frozenset(
+    """a an the this that these those some any no every each all both either neither of in on at by
+    for with to from into onto upon about above below over under between among through during before
+    after since until against without within along across around behind beyond near off out up down
+    as than like per via and or but nor so yet if then because while although though whether also
+    too very just only even still already not i you he she it we they me him her us them my your his
+    its our their mine yours hers ours theirs who whom whose which what where when why how there here
+    is are was were be been being am do does did done doing have has had having will would shall
+    should can could may might must ought one ones more most much many such other another same own""".split()
+)
+
+
+_SUFFIXES = frozenset("s es ed d ing e y ies ied er est ly n en".split()) | {""}
+
+
+def _inflects(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are forms of one word: a shared stem, inflectional endings."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    if n < 2:
+        return False
+    ends = [a[n:], b[n:]]
+    # 'stop' / 'stopped': the ending may double the stem's last consonant.
+    ends = [e[1:] if e[:1] == a[n - 1] and e[1:] in _SUFFIXES and e[1:] else e for e in ends]
+    return all(e in _SUFFIXES for e in ends)
+
+
+def _inflection_of(word: str, others: Counter[str]) -> bool:
+    return any(_inflects(word, other) for other in others)
+
+
+def content_change(original: str, rewrite: str) -> str:
+    """The first content word the rewrite drops or invents, or '' when it only repairs grammar."""
+    before = Counter(w.lower() for w in _WORD.findall(original))
+    after = Counter(w.lower() for w in _WORD.findall(rewrite))
+    dropped, added = before - after, after - before
+    for w in dropped:
+        if w not in FUNCTION_WORDS and not _inflection_of(w, added):
+            return f"it drops the word {w!r}"
+    for w in added:
+        if w not in FUNCTION_WORDS and not _inflection_of(w, before):
+            return f"it adds the word {w!r}"
+    return ""
+
+
 class Verdict(NamedTuple):
     ok: bool
     reason: str
@@ -65,6 +114,9 @@ def check(original: str, rewrite: str, confidence: float, *, min_confidence: flo
         changed = [k.split(":", 1)[1] for k in list(lost) + list(added)]
         what = ", ".join(repr(w) for w in changed[:4]) + (f" and {len(changed) - 4} more" if len(changed) > 4 else "")
         return Verdict(False, f"it changes facts ({what})")
+    content = content_change(original, rewrite)
+    if content:
+        return Verdict(False, content)
     ratio = word_edit_ratio(original, rewrite)
     if ratio > max_edit_ratio:
         return Verdict(False, f"it changes {ratio:.0%} of the words (limit {max_edit_ratio:.0%})")

@@ -21,13 +21,32 @@ transformers = pytest.importorskip("transformers")
         ("Kim Jong-un met Putin on Sunday.", "Kim Jong-un met Lavrov on Sunday.", "facts"),
         ('He said "we will win" loudly.', 'He said "we shall win" loudly.', "facts"),
         ("The plan (see above) failed.", "The plan failed.", "facts"),
-        ("The cat sat on the mat today.", "A dog lay under some rug yesterday.", "words"),
+        ("The cat sat on the mat today.", "A dog lay under some rug yesterday.", "drops the word"),
+        ("These detentions have been lost by younger pilots.", "These detentions have been lost by pilots.", "drops"),
+        ("The spores overwinter in the soil.", "The spores overwinchch in the soil.", "drops the word"),
+        ("He went to the market.", "He went to the big market.", "adds the word 'big'"),
+        ("He went to the the market and to the the shop and then home.", "He went.", "drops the word"),
         ("The cat sat on the mat.", "", "empty"),
     ],
 )
 def test_guard_rejects(original: str, suggestion: str, reason: str) -> None:
     verdict = guard.check(original, suggestion, 0.99, min_confidence=0.5, max_edit_ratio=0.35)
     assert not verdict.ok and reason in verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("original", "suggestion"),
+    [
+        ("He visited the Beijing in the January.", "He visited Beijing in January."),
+        ("She go to school every days.", "She goes to school every day."),
+        ("They has finished the the work.", "They have finished the work."),
+        ("The car stop at the light.", "The car stopped at the light."),
+        ("The two study shows that the plan works.", "The two studies show that the plan works."),
+    ],
+)
+def test_guard_accepts_grammar_repairs(original: str, suggestion: str) -> None:
+    verdict = guard.check(original, suggestion, 0.9, min_confidence=0.5, max_edit_ratio=0.35)
+    assert verdict.ok, verdict.reason
 
 
 def test_guard_accepts_a_small_fluent_repair() -> None:
