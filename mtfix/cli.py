@@ -174,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="mtfix",
         help="JSON Lines: the key of each record's change log (default: mtfix; '' for none)",
     )
+    _add_engine_arguments(clean)
 
     check = sub.add_parser(
         "check",
@@ -194,6 +195,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="json: one JSON object per finding (path, line, column, type and the change or flag)",
     )
     return parser
+
+
+def _add_engine_arguments(clean: argparse.ArgumentParser) -> None:
+    """``--engine`` and ``--address`` of ``mtfix clean`` (see :func:`_execute_ray`)."""
+    engine = clean.add_argument_group("engine")
+    engine.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: this machine (default); ray: Ray Data, for *.parquet and *.jsonl inputs and an output "
+        "folder (-o); --workers N: N cleaning actors, 0: up to one per CPU of the cluster "
+        "(needs: pip install 'mtfix[ray]')",
+    )
+    engine.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="with --engine ray: the Ray cluster to use ('auto', HOST:6379, ray://HOST:10001); "
+        "default: $RAY_ADDRESS, else a local Ray instance",
+    )
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -906,9 +926,57 @@ def _plural(n: int, what: str) -> str:
 # ------------------------------------------------------------------------------------------ main
 
 
+def _execute_ray(args: argparse.Namespace, config: Config) -> int:
+    """``mtfix clean --engine ray``: Parquet and JSON Lines files cleaned with Ray Data into a folder."""
+    refused = [
+        (args.in_place, "--in-place"),
+        (args.diff, "--diff"),
+        (args.log, "--log"),
+        (args.explain, "--explain"),
+        (args.input_format == "text", "--format text"),
+    ]
+    for given, option in refused:
+        if given:
+            raise UsageError(f"--engine ray does not support {option}")
+    if not args.output:
+        raise UsageError("--engine ray needs an output folder: -o OUT")
+    from mtfix.integrations import RAY_INSTALL_HINT
+
+    try:
+        from mtfix.integrations import ray as ray_engine
+    except ImportError:
+        raise UsageError(f"--engine ray needs Ray Data, which is not installed; {RAY_INSTALL_HINT}") from None
+    try:
+        report = ray_engine.clean_files(
+            args.paths,
+            args.output,
+            field=args.field,
+            log_key=args.log_key or None,
+            config=config,
+            address=args.address,
+            concurrency=args.workers or None,
+            batch_size=args.batch_size,
+            globs=args.glob,
+            drop_bad_lines=args.skip_bad_lines,
+            quiet=args.quiet,
+        )
+    except ray_engine.UsageError as e:
+        raise UsageError(str(e)) from None
+    except Exception as e:  # the Ray job failed (e.g. the model could not be loaded): nothing was written
+        lines = str(e).strip().splitlines() or [""]
+        raise SetupError(f"the Ray job failed: {type(e).__name__}: {lines[-1]}") from None
+    if not args.quiet:
+        print(report.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
 def _execute(args: argparse.Namespace) -> int:
     _check_args(args)
     config = _config(args)
+    if getattr(args, "engine", "local") == "ray":
+        return _execute_ray(args, config)
+    if getattr(args, "address", None):
+        raise UsageError("--address needs --engine ray")
     workers = args.workers or os.cpu_count() or 1
     if workers > 1 and config.model is not None and config.threads is None:
         config = config.replace(threads=max(1, (os.cpu_count() or 1) // workers))  # no oversubscription

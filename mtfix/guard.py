@@ -1,8 +1,9 @@
 """The guard: a model rewrite may improve wording, never facts.
 
 A rewrite is accepted only if the numbers, names (capitalised words), quoted and bracketed
-material, URLs and e-mail addresses of the sentence survive unchanged, its word-level edit
-distance stays within a bound, and the model's confidence clears a threshold. Pure functions.
+material, URLs and e-mail addresses of the sentence survive unchanged, it drops or adds no
+content word (only function words, and other forms of the sentence's own words), its word-level
+edit distance stays within a bound, and the model's confidence clears a threshold. Pure functions.
 """
 
 from __future__ import annotations
