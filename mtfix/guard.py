@@ -8,8 +8,11 @@ edit distance stays within a bound, and the model's confidence clears a threshol
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections import Counter
+from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 _NUMBER = re.compile(r"\d[\d.,:/-]*\d|\d")
@@ -18,6 +21,9 @@ _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
 _URLISH = re.compile(r"\S+://\S+|www\.\S+|\S+@\S+\.\S+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _TOKEN = re.compile(r"\S+")
+_WORDS_FILE = Path(__file__).resolve().parent / "data" / "words.txt.gz"
+# Tokens with inner punctuation ('i.e.', 'U.S.', 'Jong-un', "Kunbao's") are kept as written.
+_COMPOUND = re.compile(r"\w+(?:[.'’-]\w+)+\.?")
 
 
 # Words a rewrite may add or drop freely: articles, prepositions, pronouns, auxiliaries,
@@ -51,21 +57,39 @@ def _inflects(a: str, b: str) -> bool:
     return all(e in _SUFFIXES for e in ends)
 
 
-def _inflection_of(word: str, others: Counter[str]) -> bool:
-    return any(_inflects(word, other) for other in others)
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """English words seen at least twice in the clean training text (``mtfix/data/words.txt.gz``)."""
+    with gzip.open(_WORDS_FILE, "rt", encoding="utf-8") as f:
+        return frozenset(f.read().split())
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in FUNCTION_WORDS]
 
 
 def content_change(original: str, rewrite: str) -> str:
-    """The first content word the rewrite drops or invents, or '' when it only repairs grammar."""
-    before = Counter(w.lower() for w in _WORD.findall(original))
-    after = Counter(w.lower() for w in _WORD.findall(rewrite))
-    dropped, added = before - after, after - before
-    for w in dropped:
-        if w not in FUNCTION_WORDS and not _inflection_of(w, added):
-            return f"it drops the word {w!r}"
-    for w in added:
-        if w not in FUNCTION_WORDS and not _inflection_of(w, before):
-            return f"it adds the word {w!r}"
+    """How the rewrite changes the sentence's content words, or '' when it only repairs grammar.
+
+    The content words (all but function words) must stay the same and in the same order; each may
+    take another form of itself ('visit' -> 'visited') if that form is a known English word, and a
+    word the original repeats ('calcium calcium') may lose its repeat.
+    """
+    before = [w for k, w in enumerate(_content(original)) if k == 0 or w != _content(original)[k - 1]]
+    after = _content(rewrite)
+    if len(before) != len(after):
+        gone = [w for w in before if w not in after]
+        new = [w for w in after if w not in before]
+        if gone:
+            return f"it drops the word {gone[0]!r}"
+        return f"it adds the word {new[0]!r}" if new else "it repeats a word"
+    for a, b in zip(before, after, strict=True):
+        if a == b:
+            continue
+        if not _inflects(a, b):
+            return f"it replaces {a!r} with {b!r}"
+        if b not in known_words():
+            return f"{b!r} is not a known English word"
     return ""
 
 
@@ -74,19 +98,21 @@ class Verdict(NamedTuple):
     reason: str
 
 
-def facts(sentence: str) -> Counter[str]:
-    """The material a rewrite must keep: numbers, names, quotations, brackets, URLs."""
-    found: Counter[str] = Counter()
-    found.update("num:" + m.group() for m in _NUMBER.finditer(sentence))
-    found.update("quote:" + m.group() for m in _QUOTED.finditer(sentence))
-    found.update("bracket:" + m.group() for m in _BRACKETED.finditer(sentence))
-    found.update("url:" + m.group() for m in _URLISH.finditer(sentence))
-    words = _WORD.findall(sentence)
+def facts(sentence: str) -> list[str]:
+    """The material a rewrite must keep, in order: numbers, names, quotations, brackets, URLs,
+    abbreviations and other tokens with inner punctuation."""
+    found: list[tuple[int, str]] = []
+    for kind, pattern in (("num", _NUMBER), ("quote", _QUOTED), ("bracket", _BRACKETED), ("url", _URLISH)):
+        found += [(m.start(), f"{kind}:{m.group()}") for m in pattern.finditer(sentence)]
+    found += [(m.start(), f"token:{m.group()}") for m in _COMPOUND.finditer(sentence) if not m.group().isdigit()]
+    words = list(_WORD.finditer(sentence))
+    texts = [m.group() for m in words]
     # A capitalised word is a name unless it only opens the sentence ('The', 'However').
-    for i, w in enumerate(words):
-        if w[0].isupper() and w not in ("A", "I") and (i > 0 or w.isupper() or w in words[1:]):
-            found["name:" + w] += 1
-    return found
+    for i, m in enumerate(words):
+        w = m.group()
+        if w[0].isupper() and w not in ("A", "I") and (i > 0 or w.isupper() or w in texts[1:]):
+            found.append((m.start(), "name:" + w))
+    return [f for _, f in sorted(found)]
 
 
 def word_edit_ratio(a: str, b: str) -> float:
@@ -109,10 +135,11 @@ def check(original: str, rewrite: str, confidence: float, *, min_confidence: flo
         return Verdict(False, "the rewrite is empty")
     if confidence < min_confidence:
         return Verdict(False, f"model confidence {confidence:.2f} is below {min_confidence:.2f}")
-    lost = facts(original) - facts(rewrite)
-    added = facts(rewrite) - facts(original)
-    if lost or added:
-        changed = [k.split(":", 1)[1] for k in list(lost) + list(added)]
+    kept, new = facts(original), facts(rewrite)
+    if kept != new:
+        lost = Counter(kept) - Counter(new)
+        added = Counter(new) - Counter(kept)
+        changed = [k.split(":", 1)[1] for k in list(lost) + list(added)] or ["their order"]
         what = ", ".join(repr(w) for w in changed[:4]) + (f" and {len(changed) - 4} more" if len(changed) > 4 else "")
         return Verdict(False, f"it changes facts ({what})")
     content = content_change(original, rewrite)

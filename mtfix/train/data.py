@@ -213,6 +213,28 @@ def build(
     return stats
 
 
+def write_word_list(train_tsv: Path, out: Path, min_count: int = 2) -> int:
+    """The guard's list of known English words: words of the clean (identity) training pairs.
+
+    ``python -c "from mtfix.train.data import write_word_list as w; w(Path('train.tsv'),
+    Path('mtfix/data/words.txt.gz'))"``
+    """
+    import collections
+    import gzip
+    import re
+
+    counts: collections.Counter[str] = collections.Counter()
+    word = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+    for line in train_tsv.read_text(encoding="utf-8").splitlines():
+        src, _, tgt = line.partition("\t")
+        if src == tgt:
+            counts.update(w.lower() for w in word.findall(tgt))
+    words = sorted(w for w, n in counts.items() if n >= min_count)
+    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as f:
+        f.write("\n".join(words) + "\n")
+    return len(words)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default="../shared/data", type=Path)
