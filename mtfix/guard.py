@@ -27,14 +27,14 @@ _COMPOUND = re.compile(r"\w+(?:[.'’-]\w+)+\.?")
 
 
 # Words a rewrite may add or drop freely: articles, prepositions, pronouns, auxiliaries,
-# conjunctions. Any other word it drops must come back inflected ('visit' -> 'visited'), and any
+# conjunctions (not negations or 'only', 'also', 'even': they carry meaning). Any other word it drops must come back inflected ('visit' -> 'visited'), and any
 # other word it adds must be such an inflection: the model may repair grammar, not change content.
 FUNCTION_WORDS = frozenset(
-    """a an the this that these those some any no every each all both either neither of in on at by
+    """a an the this that these those some any every each all both either of in on at by
     for with to from into onto upon about above below over under between among through during before
     after since until against without within along across around behind beyond near off out up down
-    as than like per via and or but nor so yet if then because while although though whether also
-    too very just only even still already not i you he she it we they me him her us them my your his
+    as than like per via and or but nor so yet if then because while although though whether
+    i you he she it we they me him her us them my your his
     its our their mine yours hers ours theirs who whom whose which what where when why how there here
     is are was were be been being am do does did done doing have has had having will would shall
     should can could may might must ought one ones more most much many such other another same own""".split()
