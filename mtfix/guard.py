@@ -26,9 +26,9 @@ _WORDS_FILE = Path(__file__).resolve().parent / "data" / "words.txt.gz"
 _COMPOUND = re.compile(r"\w+(?:[.'’-]\w+)+\.?")
 
 
-# Words a rewrite may add or drop freely: articles, prepositions, pronouns, auxiliaries,
-# conjunctions (not negations or 'only', 'also', 'even': they carry meaning). Any other word it drops must come back inflected ('visit' -> 'visited'), and any
-# other word it adds must be such an inflection: the model may repair grammar, not change content.
+# Words a rewrite may add or drop freely: articles, prepositions, pronouns, auxiliaries and
+# conjunctions (not negations or 'only', 'also', 'even': they carry meaning). Content words may
+# only take another form ('visit' -> 'visited'): the model may repair grammar, not change content.
 FUNCTION_WORDS = frozenset(
     """a an the this that these those some any every each all both either of in on at by
     for with to from into onto upon about above below over under between among through during before
