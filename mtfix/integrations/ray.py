@@ -1,0 +1,558 @@
+"""Clean a corpus on a Ray cluster with Ray Data (``pip install 'mtfix[ray]'``).
+
+:func:`clean_dataset` adds cleaning to any :class:`ray.data.Dataset`: a pool of actors each builds
+one :class:`mtfix.Cleaner` (loading the model once, up front) and cleans batches of rows. The text
+column comes back cleaned, a log column gains each row's change log as a JSON string, and every
+other column is passed through untouched (the batches are Arrow tables; nothing goes through pandas)::
+
+    import ray, mtfix
+    from mtfix.integrations.ray import clean_dataset
+
+    ds = ray.data.read_parquet("s3://bucket/corpus/")
+    ds = clean_dataset(ds, "text", config=mtfix.Config(model=None), concurrency=8)
+    ds.write_parquet("s3://bucket/cleaned/")
+
+Each log entry is ``{"changes": [...], "flags": [...], "error": null}`` with the changes and flags of
+:meth:`mtfix.Change.to_dict` / :meth:`mtfix.Flag.to_dict`. A row whose text is null or not a string
+(or that makes a fixer fail) comes out unchanged with a message under ``"error"``: one bad row never
+fails the job.
+
+:func:`clean_files` is ``mtfix clean --engine ray``: Parquet files go through :func:`clean_dataset`;
+JSON Lines files are read as raw lines and each record's text field is spliced back into the line
+exactly as the local engine does, so every other byte of a record is kept (and the output equals
+the local engine's, line for line).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+from mtfix import Cleaner, Config, Result
+from mtfix.integrations import RAY_INSTALL_HINT, settle_fsspec_http
+from mtfix.io import InputError, decode_line, parse_record
+
+try:
+    import pyarrow as pa
+    import ray
+    import ray.data
+    from ray.data.block import BlockAccessor
+    from ray.data.datasource import BlockBasedFileDatasink, FileBasedDatasource
+except ImportError as e:  # pragma: no cover - exercised in a subprocess without Ray
+    raise ImportError(f"mtfix.integrations.ray needs Ray Data ({e}); {RAY_INSTALL_HINT}") from e
+
+__all__ = ["FilesReport", "UsageError", "clean_dataset", "clean_files"]
+
+
+#: Whether fsspec's HTTP filesystem cannot be imported (see :func:`mtfix.integrations.settle_fsspec_http`).
+_FSSPEC_HTTP_MISSING = settle_fsspec_http()
+
+#: Input files :func:`clean_files` takes from folders.
+DEFAULT_GLOBS = ("*.parquet", "*.jsonl")
+
+Concurrency = int | tuple[int, int] | tuple[int, int, int]
+
+
+class UsageError(ValueError):
+    """A problem with the arguments of :func:`clean_files` (the command line reports it, exit 2)."""
+
+
+# ------------------------------------------------------------------------------------- the cleaning
+
+
+def _clean_values(cleaner: Cleaner, values: Sequence[Any], name: str) -> list[Result | str]:
+    """Clean every ``str`` of ``values`` in one batch; anything else gives an error message.
+
+    If the batch fails (a bug in a fixer), the rows are cleaned one by one so that only the row
+    that fails gets an error.
+    """
+    out: list[Result | str] = [
+        f"the {name!r} value is null" if v is None else f"the {name!r} value is not a string ({type(v).__name__})"
+        for v in values
+    ]
+    todo = [i for i, v in enumerate(values) if isinstance(v, str)]
+    try:
+        results = cleaner.clean_batch([values[i] for i in todo])
+    except Exception:
+        results = []
+        for i in todo:
+            try:
+                results.append(cleaner.clean(values[i]))
+            except Exception as e:
+                results.append(f"internal error while cleaning: {type(e).__name__}: {e}")
+    for i, r in zip(todo, results, strict=True):
+        out[i] = r
+    return out
+
+
+def _log_entry(r: Result | str) -> str:
+    if isinstance(r, str):
+        return json.dumps({"changes": [], "flags": [], "error": r}, ensure_ascii=False)
+    return json.dumps(
+        {"changes": [c.to_dict() for c in r.changes], "flags": [f.to_dict() for f in r.flags], "error": None},
+        ensure_ascii=False,
+    )
+
+
+def _object_array(values: list[Any], name: str) -> pa.Array:
+    """An Arrow array of mixed Python values, the way Ray Data builds one (pickled-object extension)."""
+    try:
+        from ray.data._internal.tensor_extensions.arrow import convert_to_pyarrow_array
+    except ImportError:  # older Ray
+        from ray.air.util.tensor_extensions.arrow import convert_to_pyarrow_array
+    return convert_to_pyarrow_array(values, name)
+
+
+def _text_array(column: pa.ChunkedArray, values: list[Any], name: str) -> pa.Array | pa.ChunkedArray:
+    """``values`` as an array of ``column``'s type when possible (e.g. ``large_string`` stays so)."""
+    try:
+        return pa.array(values, type=column.type)
+    except (pa.ArrowException, TypeError, ValueError):
+        return _object_array(values, name)
+
+
+class _CleanerUDF:
+    """The callable class behind :func:`clean_dataset`: one :class:`Cleaner` per actor."""
+
+    def __init__(self, config: Config, column: str, output_column: str, log_column: str | None) -> None:
+        self.cleaner = Cleaner(config).load()  # a model that cannot load fails the job here, up front
+        self.column = column
+        self.output_column = output_column
+        self.log_column = log_column
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        if self.column not in batch.column_names:
+            raise KeyError(f"mtfix: no column {self.column!r} in the dataset (columns: {batch.column_names})")
+        column = batch.column(self.column)
+        values = column.to_pylist()
+        results = _clean_values(self.cleaner, values, self.column)
+        texts = [r.text if isinstance(r, Result) else v for r, v in zip(results, values, strict=True)]
+        changed = any(isinstance(r, Result) and r.text != r.original for r in results)
+        batch = _set_column(batch, self.output_column, _text_array(column, texts, self.column) if changed else column)
+        if self.log_column is not None:
+            batch = _set_column(batch, self.log_column, pa.array([_log_entry(r) for r in results], pa.string()))
+        return batch
+
+
+def _set_column(table: pa.Table, name: str, array: pa.Array | pa.ChunkedArray) -> pa.Table:
+    i = table.schema.get_field_index(name)
+    return table.set_column(i, name, array) if i >= 0 else table.append_column(name, array)
+
+
+def _compute(concurrency: Concurrency) -> ray.data.ActorPoolStrategy:
+    if isinstance(concurrency, int) and not isinstance(concurrency, bool):
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        return ray.data.ActorPoolStrategy(size=concurrency)
+    if isinstance(concurrency, tuple) and len(concurrency) in (2, 3) and all(isinstance(n, int) for n in concurrency):
+        low, high = concurrency[0], concurrency[1]
+        if not 1 <= low <= high:
+            raise ValueError(f"concurrency {concurrency}: need 1 <= min <= max")
+        if len(concurrency) == 3:  # initial_size: Ray >= 2.44
+            return ray.data.ActorPoolStrategy(min_size=low, max_size=high, initial_size=concurrency[2])
+        return ray.data.ActorPoolStrategy(min_size=low, max_size=high)
+    raise ValueError(f"concurrency must be an int or a (min, max[, initial]) tuple, not {concurrency!r}")
+
+
+def _actor_config(config: Config | None, num_cpus: float) -> Config:
+    config = config or Config()
+    if config.model is not None and config.threads is None:
+        # torch would start a thread per core of the node in every actor: one per reserved CPU
+        config = config.replace(threads=max(1, int(num_cpus)))
+    return config
+
+
+def clean_dataset(
+    ds: ray.data.Dataset,
+    column: str = "text",
+    *,
+    config: Config | None = None,
+    output_column: str | None = None,
+    log_column: str | None = "mtfix",
+    concurrency: Concurrency = 1,
+    num_cpus: float = 1,
+    num_gpus: float = 0,
+    batch_size: int = 256,
+) -> ray.data.Dataset:
+    """Clean the ``column`` of every row of ``ds`` with a pool of Ray actors; returns a new (lazy) dataset.
+
+    ``config`` is the :class:`mtfix.Config` of every actor's :class:`mtfix.Cleaner` (default:
+    ``Config()``, which uses the shipped model; ``Config(model=None)`` for rules only). The cleaned
+    text goes to ``output_column`` (default: ``column`` itself, overwritten) and each row's change log,
+    a JSON string ``{"changes": [...], "flags": [...], "error": null}``, to ``log_column`` (``None``:
+    no log). Every other column is kept unchanged. A row whose text is null or not a string comes out
+    unchanged, with the reason under ``"error"``.
+
+    ``concurrency`` is the number of actors, or a ``(min, max)`` range for an autoscaling pool; each
+    actor reserves ``num_cpus`` CPUs and ``num_gpus`` GPUs and gets batches of ``batch_size`` rows.
+    With a model and no ``config.threads``, each actor's torch uses ``int(num_cpus)`` threads.
+
+    Leave the cluster at least one CPU beyond ``concurrency * num_cpus``: Ray Data starts the actors
+    first, and a read or write task that cannot get a CPU waits forever (on a 2-CPU machine, two
+    actors of one CPU each hang the job; :func:`clean_files` sizes ``num_cpus`` to avoid this).
+    """
+    output_column = output_column or column
+    if log_column is not None and log_column in (column, output_column):
+        raise ValueError(f"log_column {log_column!r} must differ from the text columns")
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    return ds.map_batches(
+        _CleanerUDF,
+        fn_constructor_kwargs={
+            "config": _actor_config(config, num_cpus),
+            "column": column,
+            "output_column": output_column,
+            "log_column": log_column,
+        },
+        compute=_compute(concurrency),
+        num_cpus=num_cpus,
+        num_gpus=num_gpus,
+        batch_size=batch_size,
+        batch_format="pyarrow",
+    )
+
+
+# ----------------------------------------------------------------------------- JSON Lines, raw lines
+
+
+class _JsonLinesDatasource(FileBasedDatasource):
+    """Reads files as raw lines (bytes, each with its ``\\n``), in blocks: columns path, line, offset, raw.
+
+    Lines are split on ``\\n`` only (as the local engine does), never decoded here: an invalid
+    line is the cleaning step's to report, not the reader's.
+    """
+
+    LINES_PER_BLOCK = 8192
+    CHUNK_BYTES = 4 << 20
+
+    def _read_stream(self, f: Any, path: str) -> Iterator[pa.Table]:
+        number = offset = 0
+        lines: list[bytes] = []
+        numbers: list[int] = []
+        offsets: list[int] = []
+        pending = b""
+
+        def block() -> pa.Table:
+            table = pa.table(
+                {
+                    "path": pa.array([path] * len(lines), pa.string()),
+                    "line": pa.array(numbers, pa.int64()),
+                    "offset": pa.array(offsets, pa.int64()),
+                    "raw": pa.array(lines, pa.binary()),
+                }
+            )
+            lines.clear()
+            numbers.clear()
+            offsets.clear()
+            return table
+
+        def add(raw: bytes) -> None:
+            nonlocal number, offset
+            number += 1
+            lines.append(raw)
+            numbers.append(number)
+            offsets.append(offset)
+            offset += len(raw)
+
+        while chunk := f.read(self.CHUNK_BYTES):
+            parts = (pending + chunk).split(b"\n")
+            pending = parts.pop()
+            for part in parts:
+                add(part + b"\n")
+                if len(lines) >= self.LINES_PER_BLOCK:
+                    yield block()
+        if pending:
+            add(pending)
+        if lines:
+            yield block()
+
+
+class _JsonLinesDatasink(BlockBasedFileDatasink):
+    """Writes the ``raw`` column (bytes, terminators included) of each block to a ``.jsonl`` file."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, file_format="jsonl")
+
+    def write_block_to_file(self, block: BlockAccessor, file: Any) -> None:
+        for chunk in block.to_arrow().column("raw").chunks:
+            file.write(b"".join(chunk.to_pylist()))
+
+
+class _JsonLinesUDF:
+    """Cleans the ``field`` of raw JSON Lines records, splicing text and log into the original line.
+
+    A line that is not valid UTF-8 or not a JSON object with a string ``field`` is passed through
+    unchanged (or dropped, with ``drop_bad_lines``) with a warning on standard error.
+    """
+
+    def __init__(self, config: Config, field: str, log_key: str | None, drop_bad_lines: bool) -> None:
+        self.cleaner = Cleaner(config).load()
+        self.field = field
+        self.log_key = log_key
+        self.drop_bad_lines = drop_bad_lines
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        raws: list[bytes] = batch.column("raw").to_pylist()
+        paths = batch.column("path").to_pylist()
+        numbers = batch.column("line").to_pylist()
+        offsets = batch.column("offset").to_pylist()
+        out: list[bytes] = list(raws)
+        todo: list[tuple[int, Any, str]] = []  # (row, record, terminator)
+        for i, raw in enumerate(raws):
+            try:
+                line, end = decode_line(raw, offsets[i])
+                if not line.strip():
+                    continue
+                todo.append((i, parse_record(line, self.field, self.log_key or ""), end))
+            except InputError as e:
+                self._bad(i, paths[i], numbers[i], str(e), out)
+        results = _clean_values(self.cleaner, [record.text for _, record, _ in todo], self.field)
+        for (i, record, end), r in zip(todo, results, strict=True):
+            if isinstance(r, str):
+                self._bad(i, paths[i], numbers[i], r, out)
+                continue
+            entry = None
+            if self.log_key:
+                changes = [c.to_dict() for c in r.changes]
+                entry = json.dumps({"changes": changes, "flags": [f.to_dict() for f in r.flags]}, ensure_ascii=False)
+            out[i] = (record.render(r.text, self.log_key or "", entry) + end).encode()
+        return pa.table({"raw": pa.array(out, pa.binary())})
+
+    def _bad(self, i: int, path: str, number: int, message: str, out: list[bytes]) -> None:
+        what = "dropped" if self.drop_bad_lines else "passed through unchanged"
+        print(f"mtfix: warning: {path}: line {number}: {message} ({what})", file=sys.stderr, flush=True)
+        if self.drop_bad_lines:
+            out[i] = b""
+
+
+# ----------------------------------------------------------------------------------------- files
+
+
+@dataclasses.dataclass
+class FilesReport:
+    """What :func:`clean_files` did."""
+
+    inputs: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # format -> input files
+    outputs: list[str] = dataclasses.field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        what = ", ".join(f"{len(files)} {fmt}" for fmt, files in self.inputs.items())
+        return f"mtfix: {what} input file(s) cleaned into {len(self.outputs)} file(s) in {self.seconds:.1f} s (Ray)"
+
+
+def _format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return "parquet"
+    if suffix in (".jsonl", ".json"):
+        return "jsonl"
+    raise UsageError(f"{path}: --engine ray reads *.parquet and *.jsonl files (use --engine local for text)")
+
+
+def _find_inputs(paths: Sequence[str | Path], globs: Sequence[str], exclude: Path) -> dict[str, list[str]]:
+    """The input files by format, folders walked (hidden names skipped, the output folder excluded)."""
+    found: dict[str, list[str]] = {}
+    seen: set[str] = set()
+
+    def add(path: Path) -> None:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            found.setdefault(_format(path), []).append(os.path.abspath(path))
+
+    for arg in paths:
+        path = Path(arg)
+        if str(arg) == "-":
+            raise UsageError("--engine ray reads files and folders, not standard input")
+        if path.is_dir():
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(
+                    d for d in dirnames if not d.startswith(".") and Path(dirpath, d).resolve() != exclude
+                )
+                for name in sorted(filenames):
+                    if not name.startswith(".") and any(fnmatch(name, g) for g in globs):
+                        add(Path(dirpath, name))
+        elif path.is_file():
+            add(path)
+        else:
+            raise UsageError(f"{arg}: no such file or folder")
+    if not found:
+        raise UsageError(f"no input files ({' '.join(globs)}) in {' '.join(map(str, paths))}")
+    return found
+
+
+def _actor_cpus(concurrency: Concurrency, cpus: float) -> float:
+    """CPUs each cleaning actor reserves: one, or less so that the pool leaves one CPU of the cluster free.
+
+    Ray Data starts an actor pool before any read task runs; were the actors to hold every CPU, the
+    read and write tasks (which reserve one) would never start and the job would wait forever.
+    """
+    most = concurrency if isinstance(concurrency, int) else concurrency[1]
+    return min(1.0, max(0.0, cpus - 1) / most)
+
+
+def _init_ray(address: str | None, quiet: bool) -> bool:
+    """Connect to ``address`` (or ``RAY_ADDRESS``), else start a local instance; True if we started Ray."""
+    if ray.is_initialized():
+        return False
+    options: dict[str, Any] = {"logging_level": "WARNING"} if quiet else {}
+    if _FSSPEC_HTTP_MISSING:  # Ray Data's read tasks race on that import too: settle it in every worker
+        options["runtime_env"] = {"worker_process_setup_hook": "mtfix.integrations.settle_fsspec_http"}
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    if address:
+        ray.init(address=address, **options)
+    else:
+        # "local": a new instance even if another one runs on this machine (ray.init() would join it).
+        # One CPU more than the cores: the light read and write tasks get it while the cleaning
+        # actors hold one CPU per core (see _actor_cpus).
+        ray.init(address="local", num_cpus=(os.cpu_count() or 1) + 1, include_dashboard=False, **options)
+    return True
+
+
+def clean_files(
+    paths: Sequence[str | Path],
+    output: str | Path,
+    *,
+    field: str = "text",
+    log_key: str | None = "mtfix",
+    config: Config | None = None,
+    address: str | None = None,
+    concurrency: Concurrency | None = 1,
+    batch_size: int = 256,
+    globs: Sequence[str] | None = None,
+    drop_bad_lines: bool = False,
+    quiet: bool = False,
+) -> FilesReport:
+    """Clean Parquet and JSON Lines files with Ray Data into the folder ``output`` (``mtfix clean --engine ray``).
+
+    ``paths`` are files or folders (walked for ``globs``, default ``*.parquet`` and ``*.jsonl``).
+    Each format is written in the same format to ``output``, which must be empty or not exist; Ray
+    names the files (in input order). Files are first written to a temporary folder beside
+    ``output`` and moved into it once the whole run has succeeded. ``field`` is the column or
+    record field cleaned, ``log_key`` the column or key of each row's change log (``None``: none).
+
+    Ray is started locally (one CPU per core, plus one for reading and writing) unless ``address``
+    (or ``RAY_ADDRESS``) names a cluster; on a cluster of several machines, every path must be on
+    storage that all of them share, and mtfix installed on every machine.
+    ``concurrency`` is the number of cleaning actors, a ``(min, max)`` range, or ``None`` for one to
+    the number of CPUs of the cluster. Raises :class:`UsageError` for bad arguments.
+    """
+    started = time.perf_counter()
+    if log_key is not None and log_key == field:
+        raise UsageError("the log key must differ from the field")
+    out = Path(output).absolute()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"{output}: --engine ray needs an empty or new output folder (Ray names the files)")
+    report = FilesReport(inputs=_find_inputs(paths, globs or DEFAULT_GLOBS, out.resolve()))
+    config = config or Config()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.mtfix-"))
+    except OSError as e:
+        raise UsageError(f"cannot write {output}: {e.strerror}") from None
+    started_ray = False
+    try:
+        started_ray = _init_ray(address, quiet)
+        cpus = float(ray.cluster_resources().get("CPU", 1))
+        if concurrency is None:
+            concurrency = (1, max(1, int(cpus) - 1))
+        actor_cpus = _actor_cpus(concurrency, cpus)
+        with _data_settings(quiet):
+            _run_files(report.inputs, tmp, field, log_key, config, concurrency, actor_cpus, batch_size, drop_bad_lines)
+        out.mkdir(exist_ok=True)
+        for name in sorted(os.listdir(tmp)):
+            os.replace(tmp / name, out / name)
+            report.outputs.append(str(out / name))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if started_ray:
+            ray.shutdown()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@contextlib.contextmanager
+def _data_settings(quiet: bool) -> Iterator[None]:
+    """The Ray Data settings of :func:`clean_files`, put back as they were afterwards."""
+    context = ray.data.DataContext.get_current()
+    options = context.execution_options
+    handlers = [  # Ray Data's progress lines on stderr
+        h
+        for h in logging.getLogger("ray.data").handlers
+        if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
+    ]
+    saved = (options.preserve_order, context.enable_progress_bars, getattr(context, "use_datasource_v2", None))
+    levels = [h.level for h in handlers]
+    try:
+        options.preserve_order = True  # outputs in input order
+        if saved[2]:
+            # Ray 2.60's new Parquet reader lists the files in a task of its own that takes 10-30 s
+            # here, and reads a small corpus into one block, which only one actor can work on (each
+            # block goes to one actor); the classic reader splits the files into blocks.
+            context.use_datasource_v2 = False
+        if quiet:
+            context.enable_progress_bars = False
+            for h in handlers:
+                h.setLevel(logging.WARNING)
+        yield
+    finally:
+        options.preserve_order, context.enable_progress_bars = saved[:2]
+        if saved[2] is not None:
+            context.use_datasource_v2 = saved[2]
+        for h, level in zip(handlers, levels, strict=True):
+            h.setLevel(level)
+
+
+def _run_files(
+    inputs: dict[str, list[str]],
+    tmp: Path,
+    field: str,
+    log_key: str | None,
+    config: Config,
+    concurrency: Concurrency,
+    actor_cpus: float,
+    batch_size: int,
+    drop_bad_lines: bool,
+) -> None:
+    """Clean each format's files into ``tmp`` (the Ray jobs of :func:`clean_files`)."""
+    for fmt, files in inputs.items():
+        if fmt == "parquet":
+            ds = ray.data.read_parquet(files)
+            ds = clean_dataset(
+                ds,
+                field,
+                config=config,
+                log_column=log_key,
+                concurrency=concurrency,
+                num_cpus=actor_cpus,
+                batch_size=batch_size,
+            )
+            ds.write_parquet(str(tmp))
+        else:
+            ds = ray.data.read_datasource(_JsonLinesDatasource(files))
+            ds = ds.map_batches(
+                _JsonLinesUDF,
+                fn_constructor_kwargs={
+                    "config": _actor_config(config, actor_cpus),
+                    "field": field,
+                    "log_key": log_key,
+                    "drop_bad_lines": drop_bad_lines,
+                },
+                compute=_compute(concurrency),
+                num_cpus=actor_cpus,
+                batch_size=batch_size,
+                batch_format="pyarrow",
+            )
+            ds.write_datasink(_JsonLinesDatasink(str(tmp)))
