@@ -99,7 +99,7 @@ def untranslated(text: str, *, use_langdetect: bool = True) -> list[Flag]:
 
 
 # Letters of other scripts live above U+036F; Latin Extended Additional (U+1E00-U+1EFF) is skipped.
-_NON_LATIN_AT = re.compile("[\u0370-\u1dff\u1f00-\u2bff\u2e80-\ud7ff\uf900-\ufaff\ufe70-\uffef]")
+_NON_LATIN_AT = re.compile("[\u0370-\u1dff\u1f00-\u2bff\u2e80-\ud7ff\uf900-\ufaff\ufe70-\uffef\U00010000-\U0010ffff]")
 
 
 def _script_runs(text: str) -> Iterator[Flag]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import mtfix
@@ -110,6 +110,7 @@ def test_invariants_on_arbitrary_unicode(text: str) -> None:
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(MT_TEXT | ANY_TEXT, max_size=6))
+@example(["\x80", "\U00020000"])  # an astral CJK character must be flagged alone as in a batch
 def test_batch_equals_one_by_one(texts: list[str]) -> None:
     """clean_batch joins its texts with line breaks: that must be exact, text by text."""
     assert RULES.clean_batch(texts) == [RULES.clean(t) for t in texts]
