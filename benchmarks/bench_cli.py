@@ -136,13 +136,9 @@ def machine() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     shared = os.environ.get("MTFIX_SHARED_DATA", ROOT.parent / "shared" / "data")
-    parser.add_argument(
-        "--data", type=Path, default=shared, help="default: $MTFIX_SHARED_DATA or ../shared/data"
-    )
+    parser.add_argument("--data", type=Path, default=shared, help="default: $MTFIX_SHARED_DATA or ../shared/data")
     parser.add_argument("--size-mb", type=float, default=20.0, help="corpus size (default 20)")
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
     parser.add_argument("--batch-size", type=int, default=256)
@@ -177,11 +173,7 @@ def main() -> None:
             print(rows[-1].row(), file=sys.stderr)
             outputs[workers] = out
         first, *others = outputs.values()
-        same = all(
-            (first / p.name).read_bytes() == (o / p.name).read_bytes()
-            for o in others
-            for p in corpus.iterdir()
-        )
+        same = all((first / p.name).read_bytes() == (o / p.name).read_bytes() for o in others for p in corpus.iterdir())
         notes.append(f"Outputs identical across worker counts: {'yes' if same else 'NO'}.")
         for out in outputs.values():
             shutil.rmtree(out)

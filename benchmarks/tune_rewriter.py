@@ -84,9 +84,10 @@ def main() -> None:
     for c, (text, lp) in zip(cands, generated, strict=True):
         text = text.strip()
         confidence = _confidence(lp, c.copy_lp)
-        ok = text != c.text and guard.check(
-            c.text, text, confidence, min_confidence=0.0, max_edit_ratio=args.max_edit_ratio
-        ).ok
+        ok = (
+            text != c.text
+            and guard.check(c.text, text, confidence, min_confidence=0.0, max_edit_ratio=args.max_edit_ratio).ok
+        )
         rewrites.append(text if ok else c.text)
         conf.append(confidence if ok else -1.0)
     base = ter_stats(ruled, pe)
@@ -102,19 +103,28 @@ def main() -> None:
         ter = 100 * edits / sum(n for _, n in base)
         better = sum(u and alt[i][0] < base[i][0] for i, u in enumerate(use))
         worse = sum(u and alt[i][0] > base[i][0] for i, u in enumerate(use))
-        rows.append({"garble": g, "confidence": m, "ter": round(ter, 3), "changed": sum(use), "better": better,
-                     "worse": worse})
+        rows.append(
+            {"garble": g, "confidence": m, "ter": round(ter, 3), "changed": sum(use), "better": better, "worse": worse}
+        )
     rows.sort(key=lambda r: (r["ter"], -r["confidence"]))
     print("garble  conf   TER     changed better worse")
     for r in rows[:15]:
         print(f"{r['garble']:<7} {r['confidence']:<6} {r['ter']:<7.2f} {r['changed']:<7} {r['better']:<6} {r['worse']}")
-    examples = [(cands[i].text, rewrites[i], round(conf[i], 3), round(cands[i].garble, 3))
-                for i in range(len(cands)) if rewrites[i] != cands[i].text][:25]
+    examples = [
+        (cands[i].text, rewrites[i], round(conf[i], 3), round(cands[i].garble, 3))
+        for i in range(len(cands))
+        if rewrites[i] != cands[i].text
+    ][:25]
     for e in examples:
         print(json.dumps(e, ensure_ascii=False))
     if args.out:
-        args.out.write_text(json.dumps({"do_nothing": raw_ter, "rules": base_ter, "sweep": rows,
-                                        "examples": examples}, indent=1, ensure_ascii=False))
+        args.out.write_text(
+            json.dumps(
+                {"do_nothing": raw_ter, "rules": base_ter, "sweep": rows, "examples": examples},
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -163,7 +163,11 @@ def _split(joined: Result, texts: list[str]) -> list[Result]:
     for f in joined.flags:
         i = bisect_right(starts, f.start) - 1
         flags[i].append(dataclasses.replace(f, start=f.start - starts[i], end=f.end - starts[i]))
-    return [Result(text, apply_changes(text, ch), ch, fl) for text, ch, fl in zip(texts, changes, flags, strict=True)]
+    outputs = joined.text.split("\n")
+    if len(outputs) != len(texts) or joined.original.count("\n") != len(texts) - 1:
+        # a text has line breaks of its own: rebuild each output from its changes
+        outputs = [apply_changes(text, ch) for text, ch in zip(texts, changes, strict=True)]
+    return [Result(*args) for args in zip(texts, outputs, changes, flags, strict=True)]
 
 
 def _flag_to_original(flag: Flag, log: ChangeLog) -> Flag:

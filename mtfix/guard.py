@@ -8,12 +8,11 @@ edit distance stays within a bound, and the model's confidence clears a threshol
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections import Counter
-from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
+
+from mtfix.lexicon import known_words
 
 _NUMBER = re.compile(r"\d[\d.,:/-]*\d|\d")
 _QUOTED = re.compile(r"\"[^\"]+\"|“[^”]+”|«[^»]+»|„[^“”]+[“”]")
@@ -21,7 +20,6 @@ _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
 _URLISH = re.compile(r"\S+://\S+|www\.\S+|\S+@\S+\.\S+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _TOKEN = re.compile(r"\S+")
-_WORDS_FILE = Path(__file__).resolve().parent / "data" / "words.txt.gz"
 # Tokens with inner punctuation ('i.e.', 'U.S.', 'Jong-un', "Kunbao's") are kept as written.
 _COMPOUND = re.compile(r"\w+(?:[.'’-]\w+)+\.?")
 
@@ -55,13 +53,6 @@ def _inflects(a: str, b: str) -> bool:
     # 'stop' / 'stopped': the ending may double the stem's last consonant.
     ends = [e[1:] if e[:1] == a[n - 1] and e[1:] in _SUFFIXES and e[1:] else e for e in ends]
     return all(e in _SUFFIXES for e in ends)
-
-
-@lru_cache(maxsize=1)
-def known_words() -> frozenset[str]:
-    """English words seen at least twice in the clean training text (``mtfix/data/words.txt.gz``)."""
-    with gzip.open(_WORDS_FILE, "rt", encoding="utf-8") as f:
-        return frozenset(f.read().split())
 
 
 def _content(text: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
 
@@ -29,12 +29,16 @@ def repair(log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3) -> N
     after the first round only the lines that changed are looked at again, each on its own.
     """
     touched: set[int] = set()
+    # Protected spans are found once and carried through each fixer's edits (no edit lands inside
+    # one), rather than searched for again in the whole text after every fixer.
+    protected = protected_spans(log.text)
     for f in fixers:
         found = list(f.fn(log.text))
-        edits = _usable(found, protected_spans(log.text)) if found else []
+        edits = _usable(found, protected) if found else []
         if edits:
             touched |= _lines_of(log.text, edits)
             log.apply(edits)
+            protected = _shift(protected, edits)
     for _ in range(max_passes - 1):
         if not touched:
             return
@@ -64,8 +68,32 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _lines_of(text: str, edits: Sequence[Edit]) -> set[int]:
-    starts = _line_starts(text)
-    return {bisect_right(starts, e.start) - 1 for e in edits} | {bisect_right(starts, e.end) - 1 for e in edits}
+    """Line numbers of the lines that ``edits`` (sorted, disjoint) touch, counting as we go."""
+    lines: set[int] = set()
+    line, pos = 0, 0
+    for e in edits:
+        line += text.count("\n", pos, e.start)
+        lines.add(line)
+        line += text.count("\n", e.start, e.end)  # fixers never span lines; be safe anyway
+        lines.add(line)
+        pos = e.end
+    return lines
+
+
+def _shift(spans: list[Span], edits: Sequence[Edit]) -> list[Span]:
+    """``spans`` moved to where they are after ``edits`` (sorted, none inside a span) are applied.
+
+    An edit ending at or before a span's start (an insertion there too) shifts it.
+    """
+    out: list[Span] = []
+    delta, i = 0, 0
+    for sp in spans:
+        while i < len(edits) and edits[i].end <= sp.start:
+            e = edits[i]
+            delta += len(e.after) - (e.end - e.start)
+            i += 1
+        out.append(Span(sp.start + delta, sp.end + delta))
+    return out
 
 
 def _usable(edits: Iterable[Edit], protected: list[Span]) -> list[Edit]:

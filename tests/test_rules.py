@@ -124,6 +124,24 @@ def test_untranslated_sentence_is_flagged(rules: mtfix.Cleaner, text: str, langu
     assert r.flags[0].start == len("This part is English. ")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“I don't set any personal goals.",  # langdetect alone calls this Catalan (p=1.00)
+        "Video referee took Sassuola footballers four goals, lost 0:2",  # a headline: no function words
+    ],
+)
+def test_short_english_without_function_words_is_not_flagged(rules: mtfix.Cleaner, text: str) -> None:
+    assert rules.clean(text).flags == []
+
+
+def test_protected_span_stays_protected_after_earlier_edits(rules: mtfix.Cleaner) -> None:
+    # The edits before the URL shift it; the sentence-spacing rule must still not split 'News.Today'.
+    r = rules.clean("Kim Jong -un said , see www.example.com/News.Today and the six -day plan.")
+    assert r.text == "Kim Jong-un said, see www.example.com/News.Today and the six-day plan."
+    assert [c.kind for c in r.changes] == ["spacing.hyphen", "spacing.tokenized", "spacing.hyphen"]
+
+
 def test_odd_quote_count_is_not_balanced(rules: mtfix.Cleaner) -> None:
     # A quotation continuing from the previous segment: one lone quote, nothing to pair.
     assert rules.clean('" and so it goes on , he said').text == '" and so it goes on, he said'

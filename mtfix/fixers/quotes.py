@@ -6,7 +6,6 @@ Only runs of two or more double quotes are touched. A lone quote is never added,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import regex
@@ -23,8 +22,8 @@ _CLOSING_RUN = regex.compile(r'(?<=[\p{L}\p{N}.!?,)])(?P<run>"{2,}|”{2,})(?P<s
 _OPENING_RUN = regex.compile(rf"(?:(?<=^)|(?<=[ \t(]))(?P<run>[{_Q}]{{2,}})(?=[\p{{L}}\p{{N}}])", regex.M)
 
 
-_RUN_AT = re.compile(r'["“”]{2}')
-_PAIRS = [a + b for a in '"“”' for b in '"“”']
+# Every run starts with two quote marks in a row.
+_PAIRS = tuple(a + b for a in '"“”' for b in '"“”')
 
 
 @fixer("quotes.run")
@@ -32,7 +31,7 @@ def fix_quote_runs(text: str) -> Iterator[Edit]:
     """Runs of doubled or broken quotation marks collapsed to one mark."""
     if not any(pair in text for pair in _PAIRS):  # the usual case, found at C speed
         return
-    for m in scan(_RUN_AT, _CLOSING_RUN, text):
+    for m in scan(_PAIRS, _CLOSING_RUN, text):
         run = m.group("run")
         keep = run[0]
         stop = m.group("stop")
@@ -48,7 +47,7 @@ def fix_quote_runs(text: str) -> Iterator[Edit]:
             f"Collapsed the broken quote run {m.group(0)!r} to {after!r}.",
             0.9,
         )
-    for m in scan(_RUN_AT, _OPENING_RUN, text):
+    for m in scan(_PAIRS, _OPENING_RUN, text):
         run = m.group("run")
         keep = "“" if run[0] == "“" else '"'
         yield Edit(

@@ -40,7 +40,7 @@ def _after_word(text: str, pos: int) -> bool:
 
 
 # Every tokenised-spacing repair starts at one of these; one scan finds them all.
-_TOKENISED_AT = re.compile(r"[ \t][,;:!?%.)\]}'’nN]|[(\[{$€£¥][ \t]")
+_TOKENISED_AT = re.compile(r"[ \t](?:[,;:!?%.)\]}'’]|[nN]['’][tT])|[(\[{$€£¥][ \t]")
 
 
 @fixer("spacing.tokenized")

@@ -39,13 +39,20 @@ def fix_doubled_words(text: str) -> Iterator[Edit]:
 
 
 def _may_repeat(words: list[str]) -> bool:
-    """Cheap pre-check: a word equal to the next, or a word pair repeated within four words."""
+    """Cheap pre-check: a word equal to the next, or a run of 2-4 words repeated right after itself."""
     if any(map(eq, words, words[1:])):
         return True
     pairs = list(itertools.pairwise(words))
     if len(set(pairs)) == len(pairs):  # the usual case, decided at C speed
         return False
-    return any(any(map(eq, pairs, pairs[k:])) for k in (2, 3, 4))
+    # 'of the ... of the' is common; only a whole run repeated right after itself counts
+    last: dict[tuple[str, str], int] = {}
+    for i, pair in enumerate(pairs):
+        j = last.get(pair)
+        if j is not None and i - j <= 4 and words[j:i] == words[i : 2 * i - j]:
+            return True
+        last[pair] = i
+    return False
 
 
 def _line_edits(text: str, offset: int) -> Iterator[Edit]:

@@ -242,6 +242,35 @@ def tense_error(rng: random.Random, sentence: str) -> str:
     return _join(toks)
 
 
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEAR = {c: row[max(0, i - 1) : i] + row[i + 1 : i + 2] for row in _KEYBOARD_ROWS for i, c in enumerate(row)}
+
+
+def misspell(rng: random.Random, sentence: str) -> str:
+    """Misspell one plain word of 4+ letters: drop, double, swap or mistype a letter.
+
+    Learner and OCR-style typos (JFLEG has many); the guard lets the model turn
+    an unknown word back into a known one, never one known word into another.
+    """
+    toks = _split(sentence)
+    i = _pick(rng, [k for k, t in enumerate(toks) if _is_plain(t) and len(t) >= 4 and "'" not in t])
+    if i is None:
+        return sentence
+    w = toks[i]
+    j = rng.randrange(1, len(w) - 1)  # keep the first letter: typos rarely hit it
+    mode = rng.choice(["drop", "double", "swap", "near"])
+    if mode == "drop":
+        w = w[:j] + w[j + 1 :]
+    elif mode == "double":
+        w = w[:j] + w[j] + w[j:]
+    elif mode == "swap" and w[j] != w[j + 1]:
+        w = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    elif _NEAR.get(w[j]):
+        w = w[:j] + rng.choice(_NEAR[w[j]]) + w[j + 1 :]
+    toks[i] = w
+    return _join(toks)
+
+
 def broken_join(rng: random.Random, sentence: str) -> str:
     """Damage a join between clauses or sentences.
 
@@ -277,6 +306,7 @@ DAMAGES: list[tuple[Callable[[random.Random, str], str], float]] = [
     (agreement_error, 2.5),
     (tense_error, 2.0),
     (broken_join, 1.0),
+    (misspell, 2.0),
 ]
 
 

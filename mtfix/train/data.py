@@ -157,8 +157,18 @@ def enable_byte_fallback(folder: Path) -> None:
 
 
 def build(
-    data: Path, out: Path, seed: int, n_dev_each: int, join_frac: float, vocab_size: int, max_hter: float
+    data: Path,
+    out: Path,
+    seed: int,
+    n_dev_each: int,
+    join_frac: float,
+    vocab_size: int,
+    max_hter: float,
+    damaged_per_clean: int = 1,
+    tokenizer: Path | None = None,
 ) -> dict:
+    """Write the corpus; with ``tokenizer`` set, copy that tokenizer instead of training one
+    (needed to continue training a model whose vocabulary is fixed)."""
     md = MosesDetokenizer("en")
     rng = random.Random(seed)
     real = load_real_pairs(data, md, max_hter)
@@ -181,7 +191,8 @@ def build(
     train: list[tuple[str, str]] = []
     for s in clean:
         train.append((s, s))
-        train.append((damage(rng, s), s))
+        for _ in range(damaged_per_clean):
+            train.append((damage(rng, s), s))
     # joined pairs of short sentences, to learn to repair broken sentence joins
     shorts = [s for s in clean if len(s) < 140 and s[-1:] in ".!?"]
     for _ in range(int(join_frac * len(clean))):
@@ -199,7 +210,12 @@ def build(
         with open(out / name, "w", encoding="utf-8") as f:
             for a, b in rows:
                 f.write(f"{a}\t{b}\n")
-    train_tokenizer([t for pair in train for t in pair], out / "tokenizer", vocab_size, seed)
+    if tokenizer is not None:
+        from transformers import AutoTokenizer
+
+        AutoTokenizer.from_pretrained(str(tokenizer)).save_pretrained(str(out / "tokenizer"))
+    else:
+        train_tokenizer([t for pair in train for t in pair], out / "tokenizer", vocab_size, seed)
     stats = {
         "train": len(train),
         "dev": len(dev),
@@ -246,13 +262,21 @@ def main() -> None:
     ap.add_argument("--join-frac", default=0.08, type=float)
     ap.add_argument("--vocab-size", default=8000, type=int)
     ap.add_argument("--max-hter", default=0.4, type=float, help="keep real MT/PE pairs with at most this HTER")
+    ap.add_argument("--damaged-per-clean", default=1, type=int, help="damaged copies of each clean sentence")
+    ap.add_argument("--tokenizer", type=Path, help="reuse this tokenizer folder instead of training one")
     args = ap.parse_args()
-    print(
-        json.dumps(
-            build(args.data, args.out, args.seed, args.n_dev_each, args.join_frac, args.vocab_size, args.max_hter),
-            indent=2,
-        )
+    stats = build(
+        args.data,
+        args.out,
+        args.seed,
+        args.n_dev_each,
+        args.join_frac,
+        args.vocab_size,
+        args.max_hter,
+        args.damaged_per_clean,
+        args.tokenizer,
     )
+    print(json.dumps(stats, indent=2))
 
 
 if __name__ == "__main__":
