@@ -51,12 +51,18 @@ class Config:
     :data:`DEFAULT_MODEL`, ``None`` for rules only (torch is then never imported), or a local folder
     or Hugging Face name of a seq2seq model; ``prefix`` is an instruction prepended to each sentence
     for instruction-tuned editors (e.g. ``"Fix grammatical errors in this sentence: "``).
+
+    ``strict=True`` applies a rule repair only where its line (segment) shows at least two signs
+    of machine-translation damage, or damage human typists do not make (mojibake, full-width
+    punctuation); a lone repair, such as one 'the the' in otherwise clean text, is reported as a
+    ``rule.withheld`` flag instead. For mixed human and machine text, at the cost of recall.
     """
 
     disabled: frozenset[str] = field(default_factory=frozenset)
     detect_untranslated: bool = True
     use_langdetect: bool = True
     max_passes: int = 3
+    strict: bool = False
     model: str | None = DEFAULT_MODEL
     prefix: str = ""
     # Rewriter settings (used only when ``model`` is not None).
@@ -130,7 +136,12 @@ class Cleaner:
         if not text:
             return Result(text, text)
         repair(log, self._fixers, max_passes=self.config.max_passes)
-        flags = self._detect(log.text, log)
+        flags: list[Flag] = []
+        if self.config.strict:
+            from mtfix.repair import withhold_lone
+
+            log, flags = withhold_lone(log)
+        flags += self._detect(log.text, log)
         if self.config.model is not None:
             flags += self._get_rewriter().rewrite([log])[0]
         return Result(log.original, log.text, log.changes, sorted(flags, key=lambda f: (f.start, f.end)))

@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FIXER",
         help="turn a fixer off (repeatable): " + ", ".join(mtfix.fixer_names()),
     )
+    model.add_argument(
+        "--strict",
+        action="store_true",
+        help="apply a rule repair only where its line shows two or more signs of MT damage; "
+        "lone ones (a 'the the' in human text) become flags",
+    )
     run = common.add_argument_group("running")
     run.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (0: one per CPU; default 1)")
     run.add_argument(
@@ -219,7 +225,7 @@ def _add_engine_arguments(clean: argparse.ArgumentParser) -> None:
 def _config(args: argparse.Namespace) -> Config:
     model = None if args.no_model else (args.model or mtfix.DEFAULT_MODEL)
     try:
-        return Config(disabled=frozenset(args.disable), model=model, prefix=args.prefix)
+        return Config(disabled=frozenset(args.disable), model=model, prefix=args.prefix, strict=args.strict)
     except ValueError as e:
         raise UsageError(str(e)) from None
 

@@ -6,7 +6,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
 
-from mtfix.changes import ChangeLog, Edit
+from mtfix.changes import ChangeLog, Edit, Flag
 from mtfix.fixers import REGISTRY, Fixer
 from mtfix.segment import Span, protected_spans
 
@@ -61,6 +61,48 @@ def repair(log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3) -> N
                 ]
         log.apply(edits)
         touched = again
+
+
+# Damage a human typist does not make: one of these on a line is evidence enough.
+MACHINE_ONLY = frozenset({"encoding.mojibake", "punctuation.fullwidth"})
+
+
+def withhold_lone(log: ChangeLog) -> tuple[ChangeLog, list[Flag]]:
+    """Strict mode: keep the rule changes of lines with two or more of them (or machine-only damage).
+
+    A lone change ('the the', 'RMB .') in a line is what a typo in human text looks like; it is
+    withheld and reported as a ``rule.withheld`` flag, and the log is rebuilt from the changes
+    kept (any subset of a log's changes applies exactly).
+    """
+    changes = log.changes
+    by_line: dict[int, list[int]] = {}
+    line, pos = 0, 0
+    for i, c in enumerate(changes):
+        line += log.original.count("\n", pos, c.start)
+        pos = c.start
+        by_line.setdefault(line, []).append(i)
+    held = {i for idx in by_line.values() if len(idx) == 1 and changes[idx[0]].kind not in MACHINE_ONLY for i in idx}
+    if not held:
+        return log, []
+    kept = ChangeLog(log.original)
+    kept.apply(
+        [
+            Edit(c.start, c.end, c.after, c.kind, c.message, c.confidence, c.source)
+            for i, c in enumerate(changes)
+            if i not in held
+        ]
+    )
+    flags = [
+        Flag(
+            changes[i].start,
+            changes[i].end,
+            "rule.withheld",
+            f"Not applied in strict mode (the only sign of damage in its line): {changes[i].message}",
+            changes[i].confidence,
+        )
+        for i in sorted(held)
+    ]
+    return kept, flags
 
 
 def _line_starts(text: str) -> list[int]:

@@ -96,3 +96,15 @@ print(grew // 1024)
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     grew_mb = int(out.stdout.strip())
     assert grew_mb < 500, f"peak memory grew by {grew_mb} MB for a 10 MB text"
+
+
+def test_strict_mode_withholds_lone_repairs_as_flags() -> None:
+    strict = mtfix.Cleaner(model=None, strict=True)
+    lone, several = strict.clean_batch(["He said the the plan works.", "Kim Jong -un and six -day"])
+    assert lone.text == lone.original and lone.changes == []
+    assert [f.kind for f in lone.flags] == ["rule.withheld"]
+    assert lone.original[lone.flags[0].start : lone.flags[0].end] == " the"
+    assert "repeated word" in lone.flags[0].message
+    assert several.text == "Kim Jong-un and six-day" and len(several.changes) == 2
+    # the default mode repairs the lone one
+    assert mtfix.clean("He said the the plan works.", model=None).text == "He said the plan works."

@@ -382,3 +382,12 @@ def test_interrupt_leaves_no_partial_file(tmp_path: Path, sig: signal.Signals, i
     assert proc.returncode == 128 + sig, err
     assert os.listdir(tmp_path) == ["big.txt"]
     assert big.read_bytes() == original
+
+
+def test_strict_leaves_lone_repairs_to_the_reviewer(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("He said the the plan works.\n" + DAMAGED + "\n")
+    out = mtfix("clean", "--strict", "-q", "a.txt", "-o", "out", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "out").read_text() == "He said the the plan works.\n" + REPAIRED + "\n"
+    out = mtfix("check", "--strict", "-q", "a.txt", cwd=tmp_path)
+    assert "a.txt:1:12: rule.withheld:" in out.stdout

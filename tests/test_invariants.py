@@ -79,10 +79,11 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 RULES = mtfix.Cleaner(model=None)
+STRICT = mtfix.Cleaner(model=None, strict=True)
 
 
-def _check(text: str) -> None:
-    r = RULES.clean(text)
+def _check(text: str, cleaner: mtfix.Cleaner = RULES) -> None:
+    r = cleaner.clean(text)
     assert r.original == text
     assert mtfix.apply_changes(text, r.changes) == r.text
     for a, b in zip(r.changes, r.changes[1:], strict=False):
@@ -92,7 +93,7 @@ def _check(text: str) -> None:
         assert c.source == "rule" and 0 <= c.confidence <= 1 and c.kind in mtfix.fixer_names()
     for f in r.flags:
         assert 0 <= f.start <= f.end <= len(text)
-    again = RULES.clean(r.text)
+    again = cleaner.clean(r.text)
     assert again.changes == [], f"not idempotent on {r.text!r}: {again.changes}"
 
 
@@ -106,6 +107,16 @@ def test_invariants_on_mt_like_text(text: str) -> None:
 @given(ANY_TEXT)
 def test_invariants_on_arbitrary_unicode(text: str) -> None:
     _check(text)
+
+
+@SETTINGS
+@given(MT_TEXT)
+def test_invariants_in_strict_mode(text: str) -> None:
+    """Withholding lone repairs rebuilds the log: it must stay exact and idempotent."""
+    _check(text, STRICT)
+    r = STRICT.clean(text)
+    withheld = [f for f in r.flags if f.kind == "rule.withheld"]
+    assert len(r.changes) + len(withheld) == len(RULES.clean(text).changes)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
