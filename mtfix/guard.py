@@ -2,7 +2,8 @@
 
 A rewrite is accepted only if the numbers, names (capitalised words), quoted and bracketed
 material, URLs and e-mail addresses of the sentence survive unchanged, it drops or adds no
-content word (only function words, and other forms of the sentence's own words), its word-level
+content word (only function words, other forms of the sentence's own words, and misspelt words
+turned into the known English word a typo or two away), its word-level
 edit distance stays within a bound, and the model's confidence clears a threshold. Pure functions.
 """
 
@@ -66,8 +67,12 @@ def content_change(original: str, rewrite: str) -> str:
     take another form of itself ('visit' -> 'visited') if that form is a known English word, and a
     word the original repeats ('calcium calcium') may lose its repeat.
     """
+    known = known_words()
     before = [w for k, w in enumerate(_content(original)) if k == 0 or w != _content(original)[k - 1]]
     after = _content(rewrite)
+    if len(before) > len(after):  # a misspelt function word ('becuase', 'wich') is a function word
+        functions = {w.lower() for w in _WORD.findall(rewrite)} & FUNCTION_WORDS
+        before = [w for w in before if not any(_respells(w, f, known) for f in functions)]
     if len(before) != len(after):
         gone = [w for w in before if w not in after]
         new = [w for w in after if w not in before]
@@ -75,13 +80,35 @@ def content_change(original: str, rewrite: str) -> str:
             return f"it drops the word {gone[0]!r}"
         return f"it adds the word {new[0]!r}" if new else "it repeats a word"
     for a, b in zip(before, after, strict=True):
-        if a == b:
+        if a == b or _respells(a, b, known):
             continue
         if not _inflects(a, b):
             return f"it replaces {a!r} with {b!r}"
-        if b not in known_words():
+        if b not in known:
             return f"{b!r} is not a known English word"
     return ""
+
+
+def _respells(a: str, b: str, known: frozenset[str]) -> bool:
+    """A misspelling corrected: ``a`` is no English word, ``b`` is one, a typo or two away
+    ('becuase' -> 'because', 'freind' -> 'friend'), with the same first letter. One known word is
+    never turned into another: that would change the content."""
+    if a in known or b not in known or a[:1] != b[:1]:
+        return False
+    return _typo_distance(a, b) <= (1 if min(len(a), len(b)) <= 4 else 2)
+
+
+def _typo_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment): a swap of neighbours costs one."""
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
 
 
 class Verdict(NamedTuple):

@@ -46,6 +46,9 @@ transformers = pytest.importorskip("transformers")
         ("He bought calcium calcium tablets.", "He bought calcium.", "drops the word 'tablets'"),
         ("He went to the the market and to the the shop and then home.", "He went.", "drops the word"),
         ("The cat sat on the mat.", "", "empty"),
+        # a known word is never 'corrected' into another, however close
+        ("The house was red.", "The horse was red.", "replaces 'house' with 'horse'"),
+        ("He was carried to the stadium.", "He was married to the stadium.", "replaces"),
     ],
 )
 def test_guard_rejects(original: str, suggestion: str, reason: str) -> None:
@@ -61,6 +64,9 @@ def test_guard_rejects(original: str, suggestion: str, reason: str) -> None:
         ("They has finished the the work.", "They have finished the work."),
         ("The car stop at the light.", "The car stopped at the light."),
         ("The two study shows that the plan works.", "The two studies show that the plan works."),
+        # misspellings into known words, one or two typos away (JFLEG is full of them)
+        ("I went there becuase my freind was sick.", "I went there because my friend was sick."),
+        ("The goverment wants to recieve more taxes.", "The government wants to receive more taxes."),
     ],
 )
 def test_guard_accepts_grammar_repairs(original: str, suggestion: str) -> None:
