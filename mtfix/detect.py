@@ -16,6 +16,7 @@ import regex
 
 from mtfix.changes import Flag
 from mtfix.lexicon import known_words
+from mtfix.scanning import scan
 from mtfix.segment import sentences
 
 # Letters of any script but Latin; common symbols (°, µ) are not letters of a script run.
@@ -104,9 +105,8 @@ _NON_LATIN_AT = re.compile("[\u0370-\u1dff\u1f00-\u2bff\u2e80-\ud7ff\uf900-\ufaf
 
 
 def _script_runs(text: str) -> Iterator[Flag]:
-    if _NON_LATIN_AT.search(text) is None:
-        return
-    for m in _FOREIGN_RUN.finditer(text):
+    # A run starts at a letter of another script, which is past U+036F: only try there.
+    for m in scan(_NON_LATIN_AT, _FOREIGN_RUN, text):
         run = m.group()
         letters = sum(1 for c in run if c.isalpha())
         if letters < 2 and not _CJK.search(run):
