@@ -25,18 +25,18 @@ _TOKEN = re.compile(r"\S+")
 _COMPOUND = re.compile(r"\w+(?:[.'’-]\w+)+\.?")
 
 
-# Words a rewrite may add or drop freely: articles, prepositions, pronouns, auxiliaries and
-# conjunctions (not negations or 'only', 'also', 'even': they carry meaning). Content words may
-# only take another form ('visit' -> 'visited'): the model may repair grammar, not change content.
+# Words a rewrite may add, drop or swap freely: articles, the commonest prepositions, auxiliaries and
+# relative pronouns, where MT goes wrong and where a change repairs grammar. Words that carry meaning
+# stay content even when short: negations and 'only', 'also', 'even'; conjunctions ('Russian and
+# Austrian forces' is not 'Russian Austrian forces'); personal pronouns ('he' is not 'she');
+# quantifiers ('all', 'some', 'more'); prepositions of time and opposition ('before', 'without').
+# Content words may only take another form ('visit' -> 'visited') or lose a misspelling: the model
+# may repair grammar, not change content.
 FUNCTION_WORDS = frozenset(
-    """a an the this that these those some any every each all both either of in on at by
-    for with to from into onto upon about above below over under between among through during before
-    after since until against without within along across around behind beyond near off out up down
-    as than like per via and or but nor so yet if then because while although though whether
-    i you he she it we they me him her us them my your his
-    its our their mine yours hers ours theirs who whom whose which what where when why how there here
+    """a an the of in on at by for with to from into onto upon about over under between among through
+    during within along across around as than that which who whom whose there
     is are was were be been being am do does did done doing have has had having will would shall
-    should can could may might must ought one ones more most much many such other another same own""".split()
+    should can could may might must""".split()
 )
 
 
@@ -56,8 +56,13 @@ def _inflects(a: str, b: str) -> bool:
     return all(e in _SUFFIXES for e in ends)
 
 
-def _content(text: str) -> list[str]:
-    return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in FUNCTION_WORDS]
+def _content(text: str, *, drop_repeats: bool = False) -> list[str]:
+    """The content words of ``text``, lower-cased; with ``drop_repeats``, a word written twice in a row
+    ('calcium calcium') counts once (words apart, as in 'generation to generation', count twice)."""
+    words = [m.lower() for m in _WORD.findall(text)]
+    return [
+        w for k, w in enumerate(words) if w not in FUNCTION_WORDS and not (drop_repeats and k > 0 and words[k - 1] == w)
+    ]
 
 
 def content_change(original: str, rewrite: str) -> str:
@@ -68,14 +73,14 @@ def content_change(original: str, rewrite: str) -> str:
     word the original repeats ('calcium calcium') may lose its repeat.
     """
     known = known_words()
-    before = [w for k, w in enumerate(_content(original)) if k == 0 or w != _content(original)[k - 1]]
+    before = _content(original, drop_repeats=True)
     after = _content(rewrite)
     if len(before) > len(after):  # a misspelt function word ('becuase', 'wich') is a function word
         functions = {w.lower() for w in _WORD.findall(rewrite)} & FUNCTION_WORDS
         before = [w for w in before if not any(_respells(w, f, known) for f in functions)]
     if len(before) != len(after):
-        gone = [w for w in before if w not in after]
-        new = [w for w in after if w not in before]
+        gone = list((Counter(before) - Counter(after)).elements())
+        new = list((Counter(after) - Counter(before)).elements())
         if gone:
             return f"it drops the word {gone[0]!r}"
         return f"it adds the word {new[0]!r}" if new else "it repeats a word"

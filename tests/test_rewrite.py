@@ -21,7 +21,7 @@ transformers = pytest.importorskip("transformers")
         ("Kim Jong-un met Putin on Sunday.", "Kim Jong-un met Lavrov on Sunday.", "facts"),
         ('He said "we will win" loudly.', 'He said "we shall win" loudly.', "facts"),
         ("The plan (see above) failed.", "The plan failed.", "facts"),
-        ("The cat sat on the mat today.", "A dog lay under some rug yesterday.", "replaces"),
+        ("The cat sat on the mat today.", "A dog lay under the rug yesterday.", "replaces 'cat' with 'dog'"),
         ("These detentions have been lost by younger pilots.", "These detentions have been lost by pilots.", "drops"),
         ("The spores overwinter in the soil.", "The spores overwinchch in the soil.", "replaces"),
         ("The aid was a lease for the infrastructure.", "The aid was a leas for the infrastructure.", "not a known"),
@@ -40,7 +40,7 @@ transformers = pytest.importorskip("transformers")
         (
             "The annual church visits are about two visits.",
             "The annual annual church visits are about two visits.",
-            "repeats",
+            "adds the word 'annual'",
         ),
         ("He went to the market.", "He went to the big market.", "adds the word 'big'"),
         ("He bought calcium calcium tablets.", "He bought calcium.", "drops the word 'tablets'"),
@@ -49,6 +49,12 @@ transformers = pytest.importorskip("transformers")
         # a known word is never 'corrected' into another, however close
         ("The house was red.", "The horse was red.", "replaces 'house' with 'horse'"),
         ("He was carried to the stadium.", "He was married to the stadium.", "replaces"),
+        # words that carry meaning, short as they are (all proposed by an early model on MLQE-PE)
+        ("Russian and Austrian forces invaded.", "Russian Austrian forces invaded.", "drops the word 'and'"),
+        ("It passed from generation to generation.", "It passed from generation.", "drops the word 'generation'"),
+        ("He tried to reach his wife.", "She tried to reach his wife.", "replaces 'he' with 'she'"),
+        ("All the delegations took part.", "Some delegations took part.", "replaces 'all' with 'some'"),
+        ("He left before the vote.", "He left after the vote.", "replaces 'before' with 'after'"),
     ],
 )
 def test_guard_rejects(original: str, suggestion: str, reason: str) -> None:
@@ -88,7 +94,10 @@ def test_guard_accepts_a_small_fluent_repair() -> None:
 
 
 def test_sentence_initial_capital_is_not_a_name() -> None:
-    assert guard.check("The he went home.", "Then he went home.", 0.9, min_confidence=0.5, max_edit_ratio=0.5).ok
+    # 'The' opens the original, 'In' the rewrite: neither is a name that must survive
+    assert guard.check(
+        "The in the morning he left.", "In the morning he left.", 0.9, min_confidence=0.5, max_edit_ratio=0.5
+    ).ok
 
 
 def test_word_edits_replay_exactly() -> None:
