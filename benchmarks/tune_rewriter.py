@@ -61,6 +61,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="sentences per run (0: all)")
     ap.add_argument("--max-edit-ratio", type=float, default=0.35)
     ap.add_argument("--out", type=Path, help="write the sweep as JSON")
+    ap.add_argument("--threads", type=int, help="torch threads (1 while another job uses the cores)")
     args = ap.parse_args()
 
     mt, pe = load_pairs(args.data, args.pairs, args.split)
@@ -68,7 +69,7 @@ def main() -> None:
         mt, pe = mt[: args.limit], pe[: args.limit]
     rules = mtfix.Cleaner(model=None, detect_untranslated=False)
     ruled = [r.text for r in rules.clean_batch(mt)]
-    config = mtfix.Config(model=args.model, garble_threshold=0.0, min_confidence=0.0)
+    config = mtfix.Config(model=args.model, garble_threshold=0.0, min_confidence=0.0, threads=args.threads)
     t = time.time()
     rw = Rewriter(resolve(config.model), config)
     cands = [_Candidate(i, 0, len(s), s) for i, s in enumerate(ruled)]

@@ -21,6 +21,7 @@ _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
 _URLISH = re.compile(r"\S+://\S+|www\.\S+|\S+@\S+\.\S+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _TOKEN = re.compile(r"\S+")
+_MARK = re.compile(r"[()\[\]{}\"“”«»„]")
 # Tokens with inner punctuation ('i.e.', 'U.S.', 'Jong-un', "Kunbao's") are kept as written.
 _COMPOUND = re.compile(r"\w+(?:[.'’-]\w+)+\.?")
 
@@ -128,6 +129,8 @@ def facts(sentence: str) -> list[str]:
     for kind, pattern in (("num", _NUMBER), ("quote", _QUOTED), ("bracket", _BRACKETED), ("url", _URLISH)):
         found += [(m.start(), f"{kind}:{m.group()}") for m in pattern.finditer(sentence)]
     found += [(m.start(), f"token:{m.group()}") for m in _COMPOUND.finditer(sentence) if not m.group().isdigit()]
+    # a bracket or quotation mark that opens or closes outside the sentence is kept too
+    found += [(m.start(), f"mark:{m.group()}") for m in _MARK.finditer(sentence)]
     words = list(_WORD.finditer(sentence))
     texts = [m.group() for m in words]
     # A capitalised word is a name unless it only opens the sentence ('The', 'However').

@@ -55,6 +55,7 @@ transformers = pytest.importorskip("transformers")
         ("He tried to reach his wife.", "She tried to reach his wife.", "replaces 'he' with 'she'"),
         ("All the delegations took part.", "Some delegations took part.", "replaces 'all' with 'some'"),
         ("He left before the vote.", "He left after the vote.", "replaces 'before' with 'after'"),
+        ("mother, Maria, was illiterate), the second", "mother, Maria, was illiterate the second", "facts (')')"),
     ],
 )
 def test_guard_rejects(original: str, suggestion: str, reason: str) -> None:
