@@ -141,17 +141,20 @@ class Cleaner:
             from mtfix.repair import withhold_lone
 
             log, flags = withhold_lone(log)
-        flags += self._detect(log.text, log)
+        foreign = self._detect(log.text)
+        flags += [_flag_to_original(f, log) for f in foreign]
         if self.config.model is not None:
-            flags += self._get_rewriter().rewrite([log])[0]
+            # untranslated passages are for a translator, not for an English editor
+            flags += self._get_rewriter().rewrite([log], skip=[[(f.start, f.end) for f in foreign]])[0]
         return Result(log.original, log.text, log.changes, sorted(flags, key=lambda f: (f.start, f.end)))
 
-    def _detect(self, text: str, log: ChangeLog) -> list[Flag]:
+    def _detect(self, text: str) -> list[Flag]:
+        """Untranslated passages of ``text``, in its own coordinates."""
         if not self.config.detect_untranslated:
             return []
         from mtfix.detect import untranslated
 
-        return [_flag_to_original(f, log) for f in untranslated(text, use_langdetect=self.config.use_langdetect)]
+        return untranslated(text, use_langdetect=self.config.use_langdetect)
 
     def _get_rewriter(self) -> Any:
         if self._rewriter is None:

@@ -98,10 +98,21 @@ class Rewriter:
         self.max_len = min(int(getattr(model.config, "max_position_embeddings", 512) or 512), 512) - 2
 
     # ---------------------------------------------------------------------------------- stages
-    def rewrite(self, logs: Sequence[ChangeLog]) -> list[list[Flag]]:
-        """Rewrite garbled sentences of each log in place; return the flags for each log."""
+    def rewrite(
+        self, logs: Sequence[ChangeLog], skip: Sequence[Sequence[tuple[int, int]]] | None = None
+    ) -> list[list[Flag]]:
+        """Rewrite garbled sentences of each log in place; return the flags for each log.
+
+        ``skip`` holds, per log, spans of its current text (untranslated passages) whose sentences
+        are left alone.
+        """
         flags: list[list[Flag]] = [[] for _ in logs]
-        candidates = [c for i, log in enumerate(logs) for c in self._candidates(i, log)]
+        candidates = [
+            c
+            for i, log in enumerate(logs)
+            for c in self._candidates(i, log)
+            if not (skip and any(s < c.end and c.start < e for s, e in skip[i]))
+        ]
         if not candidates:
             return flags
         self._score(candidates)

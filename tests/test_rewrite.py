@@ -182,3 +182,18 @@ def test_detector_keeps_fluent_sentences_from_the_decoder(tiny_model: Path, monk
     rewriter = cleaner._get_rewriter()
     monkeypatch.setattr(rewriter, "_generate", lambda texts: pytest.fail("decoder reached"))
     assert cleaner.clean("He visited Beijing in January, he said.").changes == []
+
+
+def test_untranslated_sentences_never_reach_the_model(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cleaner = mtfix.Cleaner(model=str(tiny_model), garble_threshold=0.0, min_confidence=0.0, quantize=False)
+    rewriter = cleaner._get_rewriter()
+    seen: list[str] = []
+
+    def fake_generate(texts: list[str]) -> list[tuple[str, float]]:
+        seen.extend(texts)
+        return [(t, -0.05) for t in texts]
+
+    monkeypatch.setattr(rewriter, "_generate", fake_generate)
+    r = cleaner.clean("He visited the Beijing in January. Der Hund ist sehr groß und er läuft schnell nach Hause.")
+    assert [f.kind for f in r.flags] == ["untranslated"]
+    assert seen == ["He visited the Beijing in January."]
