@@ -15,8 +15,10 @@ The pipeline, one module per stage: segment → detect → repair → rewrite �
 from __future__ import annotations
 
 import dataclasses
+import gc
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
@@ -127,8 +129,10 @@ class Cleaner:
                 )
         if not texts:
             return []
-        joined = self._clean_one("\n".join(texts))
-        return _split(joined, texts)
+        if len(texts) < 1000:
+            return _split(self._clean_one("\n".join(texts)), texts)
+        with _gc_paused():
+            return _split(self._clean_one("\n".join(texts)), texts)
 
     def _clean_one(self, text: str) -> Result:
         from mtfix.repair import repair
@@ -163,6 +167,23 @@ class Cleaner:
 
             self._rewriter = load_rewriter(self.config)
         return self._rewriter
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large batch builds its results.
+
+    A batch makes a few objects per text (results, change lists) and no reference cycles; with the
+    collector on, that allocation burst sets off collections that rescan everything alive, about a
+    tenth of the time of a corpus pass. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _split(joined: Result, texts: list[str]) -> list[Result]:
