@@ -50,11 +50,13 @@ def measure(model: str, texts: list[str], *, batch: int, quantize: bool) -> tupl
 
 def peak_memory_mb(model: str) -> float:
     """Peak RSS of a fresh process that builds a Cleaner with the model and cleans one sentence."""
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through fork and exec, so a
+    # child of this (large) benchmark process would report the parent's peak.
     code = (
-        "import resource, mtfix\n"
+        "import mtfix\n"
         f"c = mtfix.Cleaner(model={model!r}).load()\n"
         "c.clean('He go to the market in the morning and buy the the bread.')\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     return int(out.stdout.split()[-1]) / 1024
