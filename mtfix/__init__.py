@@ -18,7 +18,7 @@ import dataclasses
 import gc
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
@@ -129,9 +129,7 @@ class Cleaner:
                 )
         if not texts:
             return []
-        if len(texts) < 1000:
-            return _split(self._clean_one("\n".join(texts)), texts)
-        with _gc_paused():
+        with _gc_paused() if len(texts) >= 1000 else nullcontext():
             return _split(self._clean_one("\n".join(texts)), texts)
 
     def _clean_one(self, text: str) -> Result:

@@ -33,24 +33,20 @@ def scan(trigger: re.Pattern[str] | tuple[str, ...], pattern: Any, text: str) ->
     Unicode classes of `regex`) is only tried there. On a corpus this is several times faster than
     scanning with ``pattern``.
     """
-    if isinstance(trigger, tuple):
-        pos = 0
-        for t in literal_positions(trigger, text):
-            if t < pos:
-                continue
-            m = pattern.match(text, t)
-            if m is not None:
-                yield m
-                pos = max(m.end(), t + 1)
-        return
+    starts = literal_positions(trigger, text) if isinstance(trigger, tuple) else _match_starts(trigger, text)
     pos = 0
-    while True:
-        t = trigger.search(text, pos)
-        if t is None:
-            return
-        m = pattern.match(text, t.start())
-        if m is None:
-            pos = t.start() + 1
-        else:
+    for t in starts:
+        if t < pos:
+            continue  # inside the previous match
+        m = pattern.match(text, t)
+        if m is not None:
             yield m
-            pos = max(m.end(), t.start() + 1)
+            pos = max(m.end(), t + 1)
+
+
+def _match_starts(trigger: re.Pattern[str], text: str) -> Iterator[int]:
+    """Every offset where ``trigger`` matches, overlapping matches included."""
+    t = trigger.search(text)
+    while t is not None:
+        yield t.start()
+        t = trigger.search(text, t.start() + 1)

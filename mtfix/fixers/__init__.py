@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from mtfix.changes import Edit
-from mtfix.scanning import literal_positions, scan  # noqa: F401  (the fixers' scanning helpers)
 
 FixerFn = Callable[[str], Iterable[Edit]]
 

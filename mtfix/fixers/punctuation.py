@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import regex
 
 from mtfix.changes import Edit
-from mtfix.fixers import fixer, scan
+from mtfix.fixers import fixer
+from mtfix.scanning import scan
 
 # Full-width forms used as English punctuation, with the English form and whether English puts a
 # space after (closers) or before (openers) it. Decorative brackets such as 【】《》 are left alone:

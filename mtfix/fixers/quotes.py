@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import regex
 
 from mtfix.changes import Edit
-from mtfix.fixers import fixer, scan
+from mtfix.fixers import fixer
+from mtfix.scanning import scan
 
 _Q = '"“”'
 # A closing run: after a word or sentence punctuation, two or more identical closing quotes, then

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import regex
 
 from mtfix.changes import Edit
-from mtfix.fixers import fixer, scan
+from mtfix.fixers import fixer
+from mtfix.scanning import scan
 
 # --------------------------------------------------------------------------------------------------
 # spacing.tokenized: 'June , Pétain', '( c )', '" Hanna "', "Fu Kunbao 's", "do n't", '5 %'
