@@ -21,11 +21,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 PART_BYTES = 2 << 20
+T = TypeVar("T")
 
 
 @dataclass
@@ -47,23 +50,30 @@ class Measure:
         )
 
 
+def parts(items: list[T], size: int, nbytes: Callable[[T], int]) -> Iterator[list[T]]:
+    """Cycle through ``items`` in parts of about :data:`PART_BYTES` until ``size`` bytes in all."""
+    total = i = 0
+    while total < size:
+        part: list[T] = []
+        n = 0
+        while n < PART_BYTES and total + n < size:
+            part.append(items[i % len(items)])
+            n += nbytes(part[-1])
+            i += 1
+        total += n
+        yield part
+
+
 def build_corpus(sources: list[Path], folder: Path, size: int) -> tuple[int, int]:
     """Write parts of about :data:`PART_BYTES` until ``size`` bytes; returns (bytes, lines)."""
     data = [p.read_bytes() for p in sources]
     data = [d if d.endswith(b"\n") else d + b"\n" for d in data if d]
-    total = lines = part = i = 0
-    while total < size:
-        chunk: list[bytes] = []
-        n = 0
-        while n < PART_BYTES and total + n < size:
-            chunk.append(data[i % len(data)])
-            n += len(chunk[-1])
-            i += 1
+    total = lines = 0
+    for k, chunk in enumerate(parts(data, size, len)):
         blob = b"".join(chunk)
-        (folder / f"part-{part:03d}.txt").write_bytes(blob)
+        (folder / f"part-{k:03d}.txt").write_bytes(blob)
         total += len(blob)
         lines += blob.count(b"\n")
-        part += 1
     return total, lines
 
 

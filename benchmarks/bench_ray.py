@@ -30,9 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_cli import ROOT, Measure, machine, measure
-
-PART_BYTES = 2 << 20
+from bench_cli import ROOT, Measure, machine, measure, parts
 
 
 def build_corpus(sources: list[Path], folder: Path, size: int) -> tuple[int, int]:
@@ -43,23 +41,16 @@ def build_corpus(sources: list[Path], folder: Path, size: int) -> tuple[int, int
     segments = [s for p in sources for s in p.read_text(encoding="utf-8").splitlines()]
     (folder / "jsonl").mkdir()
     (folder / "parquet").mkdir()
-    total = rows = part = i = 0
-    while total < size:
-        texts: list[str] = []
-        n = 0
-        while n < PART_BYTES and total + n < size:
-            texts.append(segments[i % len(segments)])
-            n += len(texts[-1].encode()) + 1
-            i += 1
+    total = rows = 0
+    for k, texts in enumerate(parts(segments, size, lambda t: len(t.encode()) + 1)):
         ids = list(range(rows, rows + len(texts)))
-        with open(folder / "jsonl" / f"part-{part:03d}.jsonl", "w", encoding="utf-8") as f:
+        with open(folder / "jsonl" / f"part-{k:03d}.jsonl", "w", encoding="utf-8") as f:
             f.writelines(
-                json.dumps({"id": k, "text": t}, ensure_ascii=False) + "\n" for k, t in zip(ids, texts, strict=True)
+                json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in zip(ids, texts, strict=True)
             )
-        pq.write_table(pa.table({"id": ids, "text": texts}), folder / "parquet" / f"part-{part:03d}.parquet")
-        total += n
+        pq.write_table(pa.table({"id": ids, "text": texts}), folder / "parquet" / f"part-{k:03d}.parquet")
+        total += sum(len(t.encode()) + 1 for t in texts)
         rows += len(texts)
-        part += 1
     return total, rows
 
 
