@@ -70,8 +70,9 @@ def content_change(original: str, rewrite: str) -> str:
     """How the rewrite changes the sentence's content words, or '' when it only repairs grammar.
 
     The content words (all but function words) must stay the same and in the same order; each may
-    take another form of itself ('visit' -> 'visited') if that form is a known English word, and a
-    word the original repeats ('calcium calcium') may lose its repeat.
+    take another form of itself ('visit' -> 'visited') if that form is a known English word, or be
+    a misspelling turned into the known word it was meant to be ('becuase' -> 'because'); a word
+    the original writes twice in a row ('calcium calcium') may lose its repeat.
     """
     known = known_words()
     before = _content(original, drop_repeats=True)
