@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import compress, count
 
 import regex
 
 from mtfix.changes import Flag
 from mtfix.lexicon import known_words
-from mtfix.scanning import scan
+from mtfix.scanning import line_offsets, line_words, scan
 from mtfix.segment import sentences
 
 # Letters of any script but Latin; common symbols (°, µ) are not letters of a script run.
@@ -86,17 +87,17 @@ def untranslated(text: str, *, use_langdetect: bool = True) -> list[Flag]:
     flags = list(_script_runs(text))
     if use_langdetect:
         flagged = [(f.start, f.end) for f in flags]
-        offset = 0
-        for line in text.split("\n"):
-            if _may_be_foreign(line):
-                for sent in sentences(line):
-                    start, end = offset + sent.start, offset + sent.end
-                    if any(s < end and start < e for s, e in flagged):
-                        continue
-                    flag = _foreign_sentence(sent.text, start)
-                    if flag is not None:
-                        flags.append(flag)
-            offset += len(line) + 1
+        lines = text.split("\n")
+        hits = list(compress(count(), map(_may_be_foreign, line_words(lines))))
+        offsets = line_offsets(lines) if hits else []
+        for n in hits:
+            for sent in sentences(lines[n]):
+                start, end = offsets[n] + sent.start, offsets[n] + sent.end
+                if any(s < end and start < e for s, e in flagged):
+                    continue
+                flag = _foreign_sentence(sent.text, start)
+                if flag is not None:
+                    flags.append(flag)
     return sorted(flags, key=lambda f: (f.start, f.end))
 
 
@@ -143,12 +144,12 @@ _FOREIGN_FUNCTION_WORDS = frozenset(
 _LOWER_WORD = re.compile(r"\b[^\W\d_A-Z]+\b")
 
 
-def _may_be_foreign(line: str) -> bool:
-    """Line-level pre-check with set operations, far cheaper than the sentence-level one."""
-    words = line.lower().split()
+def _may_be_foreign(words: list[str]) -> bool:
+    """Line-level pre-check on a line's lowercased words, far cheaper than the sentence-level one."""
     if len(words) >= 6 and _ENGLISH_FUNCTION_WORDS.isdisjoint(words):
         return True
-    return len(_FOREIGN_FUNCTION_WORDS.intersection(words)) >= 2
+    # isdisjoint stops early and builds no set: most lines have no foreign function word at all
+    return not _FOREIGN_FUNCTION_WORDS.isdisjoint(words) and len(_FOREIGN_FUNCTION_WORDS.intersection(words)) >= 2
 
 
 def _foreign_sentence(sentence: str, offset: int) -> Flag | None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from itertools import accumulate
 
 from mtfix.changes import ChangeLog, Edit, Flag
 from mtfix.fixers import REGISTRY, Fixer
+from mtfix.scanning import line_offsets
 from mtfix.segment import Span, protected_spans
 
 
@@ -106,7 +106,7 @@ def withhold_lone(log: ChangeLog) -> tuple[ChangeLog, list[Flag]]:
 
 
 def _line_starts(text: str) -> list[int]:
-    return [0, *accumulate(len(line) + 1 for line in text.split("\n"))][:-1]
+    return line_offsets(text.split("\n"))
 
 
 def _lines_of(text: str, edits: Sequence[Edit]) -> set[int]:

@@ -8,6 +8,8 @@ from typing import NamedTuple
 
 import regex
 
+from mtfix.scanning import trigger_positions
+
 # URLs, e-mail addresses, domain and file names, inline code, @handles and #tags: rules that look
 # at punctuation would otherwise "repair" them.
 _PROTECTED = regex.compile(
@@ -30,10 +32,17 @@ class Span(NamedTuple):
 
 
 # Every protected span contains one of these; lines without them are skipped (the full pattern
-# is slow to try at every position of a corpus).
-_HINT = re.compile(
-    r"[@#`]|://|www\.|\.(?:com|org|net|edu|gov|io|co|uk|de|fr|ru|cn|jp|info|biz|ai|app|dev|txt|pdf|docx?"
-    r"|xlsx?|pptx?|csv|json|jsonl|xml|html?|py|js|ts|exe|zip|gz|png|jpe?g|gif|mp[34]|md)\b"
+# is slow to try at every position of a corpus). Literals and a literal-first pattern: see scanning.
+_HINT = (
+    "@",
+    "#",
+    "`",
+    "://",
+    "www.",
+    re.compile(
+        r"\.(?:com|org|net|edu|gov|io|co|uk|de|fr|ru|cn|jp|info|biz|ai|app|dev|txt|pdf|docx?"
+        r"|xlsx?|pptx?|csv|json|jsonl|xml|html?|py|js|ts|exe|zip|gz|png|jpe?g|gif|mp[34]|md)\b"
+    ),
 )
 
 
@@ -41,15 +50,15 @@ def protected_spans(text: str) -> list[Span]:
     """Spans of ``text`` that must not be edited by any rule, in order."""
     spans: list[Span] = []
     pos = 0
-    while True:
-        hint = _HINT.search(text, pos)
-        if hint is None:
-            return spans
-        start = text.rfind("\n", 0, hint.start()) + 1
-        end = text.find("\n", hint.end())
+    for hint in trigger_positions(_HINT, text):
+        if hint < pos:
+            continue  # its line is done
+        start = text.rfind("\n", 0, hint) + 1
+        end = text.find("\n", hint)
         end = len(text) if end < 0 else end
         spans += [Span(*m.span()) for m in _PROTECTED.finditer(text, start, end)]
         pos = end + 1
+    return spans
 
 
 # A sentence ends at . ! ? (and closing quotes or brackets after them) followed by a space and a

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import regex
 
 from mtfix.changes import Edit
 from mtfix.fixers import fixer
-from mtfix.scanning import scan
+from mtfix.scanning import scan, trigger_positions
 
 # Full-width forms used as English punctuation, with the English form and whether English puts a
 # space after (closers) or before (openers) it. Decorative brackets such as 【】《》 are left alone:
@@ -27,7 +26,7 @@ _FULLWIDTH: dict[str, tuple[str, str]] = {
     "「": ('"', "before"),
     "」": ('"', "after"),
 }
-_FULLWIDTH_RE = re.compile(f"(?P<p>[{''.join(_FULLWIDTH)}])")
+_FULLWIDTH_AT = tuple(_FULLWIDTH)  # single characters: str.find is far faster than a class scan
 _WORDLIKE = regex.compile(r"[\p{L}\p{N}\"'“‘(]")
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
@@ -35,14 +34,14 @@ _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 @fixer("punctuation.fullwidth")
 def fix_fullwidth(text: str) -> Iterator[Edit]:
     """Full-width and CJK punctuation (，。：；（）！？「」) in English text, with English spacing."""
-    for m in _FULLWIDTH_RE.finditer(text):
-        start, end = m.span("p")
+    for start in trigger_positions(_FULLWIDTH_AT, text):
+        end = start + 1
         left = _neighbour(text, start, -1)
         right = _neighbour(text, end, +1)
         # Inside untranslated CJK text the punctuation belongs to that text: leave it (it is flagged).
         if _CJK_CHAR.match(left) or _CJK_CHAR.match(right) or (not left.strip() and not right.strip()):
             continue
-        char = m.group("p")
+        char = text[start]
         ascii_form, space = _FULLWIDTH[char]
         # Absorb the spaces around the full-width form, then add the ones English needs.
         s, e = start, end

@@ -12,7 +12,7 @@ import regex
 
 from mtfix.changes import Edit
 from mtfix.fixers import fixer
-from mtfix.scanning import scan
+from mtfix.scanning import per_first_char, scan, trigger_positions
 
 _Q = '"“”'
 # A closing run: after a word or sentence punctuation, two or more identical closing quotes, then
@@ -24,13 +24,14 @@ _OPENING_RUN = regex.compile(rf"(?:(?<=^)|(?<=[ \t(]))(?P<run>[{_Q}]{{2,}})(?=[\
 
 
 # Every run starts with two quote marks in a row.
-_PAIRS = tuple(a + b for a in '"“”' for b in '"“”')
+_PAIRS = per_first_char('"“”', '["“”]')
 
 
 @fixer("quotes.run")
 def fix_quote_runs(text: str) -> Iterator[Edit]:
     """Runs of doubled or broken quotation marks collapsed to one mark."""
-    for m in scan(_PAIRS, _CLOSING_RUN, text):
+    pairs = trigger_positions(_PAIRS, text)
+    for m in scan(pairs, _CLOSING_RUN, text):
         run = m.group("run")
         keep = run[0]
         stop = m.group("stop")
@@ -46,7 +47,7 @@ def fix_quote_runs(text: str) -> Iterator[Edit]:
             f"Collapsed the broken quote run {m.group(0)!r} to {after!r}.",
             0.9,
         )
-    for m in scan(_PAIRS, _OPENING_RUN, text):
+    for m in scan(pairs, _OPENING_RUN, text):
         run = m.group("run")
         keep = "“" if run[0] == "“" else '"'
         yield Edit(

@@ -9,7 +9,7 @@ import regex
 
 from mtfix.changes import Edit
 from mtfix.fixers import fixer
-from mtfix.scanning import scan
+from mtfix.scanning import per_first_char, scan, trigger_positions
 
 # --------------------------------------------------------------------------------------------------
 # spacing.tokenized: 'June , Pétain', '( c )', '" Hanna "', "Fu Kunbao 's", "do n't", '5 %'
@@ -26,7 +26,7 @@ _SPACE_BEFORE_CLOSE = re.compile(r"(?P<sp>[ \t]+)(?P<p>[)\]}])")
 _CLITIC = re.compile(r"(?P<sp>[ \t]+)(?P<p>n['’]t|['’](?:s|t|re|ve|ll|d|m))(?![\w'’])", re.I)
 _CURRENCY = re.compile(r"(?P<p>[$€£¥])(?P<sp>[ \t]+)(?=\d)")
 # Straight quotes standing alone between spaces ('" Hanna "') are a sign of a tokenised line.
-_LONE_QUOTE = re.compile(r"[\"'](?=[ \t\n]|$)")  # and a space or line start before (checked)
+_LONE_QUOTE = per_first_char("\"'", r"(?=[ \t\n]|$)")  # and a space or line start before (checked)
 _TOKENISED_HINT = re.compile(r"[^\W\d_] [,.;:](?:[ \t]|$)|[^\W\d_] n?'[st]\b|\( [^\W_]", re.M)
 _WORD_END = re.compile(r"[^\W_]|[\"'”’)\].!?%]")  # what a token before closing punctuation ends with
 
@@ -40,15 +40,18 @@ def _after_word(text: str, pos: int) -> bool:
     return pos > 0 and _WORD_END.match(text[pos - 1]) is not None
 
 
-# Every tokenised-spacing repair starts at one of these; one scan finds them all.
-_TOKENISED_AT = re.compile(r"[ \t](?:[,;:!?%.)\]}'’]|[nN]['’][tT])|[(\[{$€£¥][ \t]")
+# Every tokenised-spacing repair starts at one of these: a space before closing punctuation or a
+# clitic, or an opening bracket or currency sign before a space.
+_TOKENISED_AT = (
+    *per_first_char(" \t", r"(?:[,;:!?%.)\]}'’]|[nN]['’][tT])"),
+    *per_first_char("([{$€£¥", r"[ \t]"),
+)
 
 
 @fixer("spacing.tokenized")
 def fix_tokenized(text: str) -> Iterator[Edit]:
     """Tokenised spacing around punctuation, brackets, quotes and clitics (detokenisation)."""
-    for t in _TOKENISED_AT.finditer(text):
-        pos = t.start()
+    for pos in trigger_positions(_TOKENISED_AT, text):
         if text[pos] in " \t":
             while pos > 0 and text[pos - 1] in " \t":
                 pos -= 1
@@ -97,10 +100,10 @@ def _quote_edits(text: str) -> Iterator[Edit]:
     which is left as it is. One lone apostrophe after a plural is a possessive ('animals ' fats').
     """
     by_line: dict[int, list[int]] = {}
-    for m in _LONE_QUOTE.finditer(text):
-        if m.start() > 0 and text[m.start() - 1] not in " \t\n":
+    for q in trigger_positions(_LONE_QUOTE, text):
+        if q > 0 and text[q - 1] not in " \t\n":
             continue
-        by_line.setdefault(text.rfind("\n", 0, m.start()) + 1, []).append(m.start())
+        by_line.setdefault(text.rfind("\n", 0, q) + 1, []).append(q)
     for line_start, positions in by_line.items():
         line_end = text.find("\n", line_start)
         line_end = len(text) if line_end < 0 else line_end
@@ -240,8 +243,8 @@ _CLAUSE_JOIN = regex.compile(
     r"(?<=(?<![\p{L}\p{N}.@/\\_-])(?P<left>\p{L}*\p{Ll}{2}))(?P<p>[,;:])(?P<right>\p{L}\p{Ll}+)(?=[\s,.;:!?]|$)",
     regex.M,
 )
-_SENTENCE_JOIN_AT = re.compile(r"[.!?][A-Z]")
-_CLAUSE_JOIN_AT = re.compile(r"[,;:][^\W\d_]")
+_SENTENCE_JOIN_AT = per_first_char(".!?", "[A-Z]")
+_CLAUSE_JOIN_AT = per_first_char(",;:", r"[^\W\d_]")
 _EXCLAIM_BRANDS = regex.compile(r"(?i)yahoo|jeopardy|wham|panic|joomla")
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from itertools import compress, count
 from operator import eq
 
 from mtfix.changes import Edit
 from mtfix.fixers import fixer
+from mtfix.scanning import line_offsets, line_words
 
 # Repeats that English uses on purpose ('had had', 'that that', 'bye bye', 'very very'), and
 # particles that legitimately meet themselves ('log in in', 'it it' across a missing comma).
@@ -31,11 +33,12 @@ _DOUBLED_PHRASE = re.compile(rf"{_EDGE_L}(?P<w>{_L}+(?: {_L}+){{1,3}})(?P<rep> (
 @fixer("words.doubled")
 def fix_doubled_words(text: str) -> Iterator[Edit]:
     """A word or a short phrase written twice in a row ('the the', 'drunk driving drunk driving')."""
-    offset = 0
-    for line in text.split("\n"):
-        if _may_repeat(line.lower().split()):
-            yield from _line_edits(line, offset)
-        offset += len(line) + 1
+    lines = text.split("\n")
+    hits = list(compress(count(), map(_may_repeat, line_words(lines))))
+    if hits:
+        offsets = line_offsets(lines)
+        for n in hits:
+            yield from _line_edits(lines[n], offsets[n])
 
 
 def _may_repeat(words: list[str]) -> bool:
@@ -45,13 +48,11 @@ def _may_repeat(words: list[str]) -> bool:
     pairs = list(itertools.pairwise(words))
     if len(set(pairs)) == len(pairs):  # the usual case, decided at C speed
         return False
-    # 'of the ... of the' is common; only a whole run repeated right after itself counts
-    last: dict[tuple[str, str], int] = {}
-    for i, pair in enumerate(pairs):
-        j = last.get(pair)
-        if j is not None and i - j <= 4 and words[j:i] == words[i : 2 * i - j]:
-            return True
-        last[pair] = i
+    # 'of the ... of the' is common; only a whole run of d words repeated right after itself counts
+    for d in (2, 3, 4):
+        for i in compress(count(), map(eq, pairs, pairs[d:])):
+            if words[i : i + d] == words[i + d : i + 2 * d]:
+                return True
     return False
 
 
