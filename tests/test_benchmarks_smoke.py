@@ -111,3 +111,12 @@ def test_quick_run_writes_results(shared_data: Path, tmp_path: Path) -> None:
     assert data["speed"]["tools"]["mtfix rules"]["mb_per_s"] > 0
     assert data["speed"]["rules_vs_ftfy"]["ratio_of_medians"] > 0
     assert (tmp_path / "results" / "quality_vs_speed.png").stat().st_size > 1000
+    # --only re-runs one section and keeps the others, and the run that measured them, as they were.
+    proc = subprocess.run([*cmd, "--only", "speed"], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    again = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
+    assert {k: again[k] for k in ("seed", "mlqe", "jfleg")} == {k: data[k] for k in ("seed", "mlqe", "jfleg")}
+    assert again["meta"]["command"] == data["meta"]["command"]
+    assert [r["sections"] for r in again["meta"]["reruns"]] == [["speed"]]
+    assert again["speed"]["passes"] == 3 and again["speed"] != data["speed"]
+    assert "sections speed only" in (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
