@@ -28,6 +28,7 @@ from typing import IO, Any, BinaryIO, Protocol
 import mtfix
 from mtfix import Cleaner, Config, Result
 from mtfix.io import AtomicFile, InputError, Record, decode_line, looks_binary, parse_record, raw_lines
+from mtfix.repair import MODES
 
 EXIT_OK = 0
 EXIT_FOUND = 1  # ``check`` found something
@@ -114,12 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FIXER",
         help="turn a fixer off (repeatable): " + ", ".join(mtfix.fixer_names()),
     )
-    model.add_argument(
-        "--strict",
-        action="store_true",
-        help="apply a rule repair only where its line shows two or more signs of MT damage; "
-        "lone ones (a 'the the' in human text) become flags",
+    evidence = model.add_mutually_exclusive_group()
+    evidence.add_argument(
+        "--mode",
+        choices=MODES,
+        default="standard",
+        help="how much evidence a rule repair needs: 'standard' (default) withholds a repair alone on its "
+        "line that mends a slip human writers make too ('the the'); 'strict' withholds every lone repair "
+        "but mojibake and full-width punctuation; 'thorough' applies all. Withheld repairs become flags",
     )
+    evidence.add_argument("--strict", dest="mode", action="store_const", const="strict", help="--mode strict")
+    evidence.add_argument("--thorough", dest="mode", action="store_const", const="thorough", help="--mode thorough")
     run = common.add_argument_group("running")
     run.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (0: one per CPU; default 1)")
     run.add_argument(
@@ -225,7 +231,7 @@ def _add_engine_arguments(clean: argparse.ArgumentParser) -> None:
 def _config(args: argparse.Namespace) -> Config:
     model = None if args.no_model else (args.model or mtfix.DEFAULT_MODEL)
     try:
-        return Config(disabled=frozenset(args.disable), model=model, prefix=args.prefix, strict=args.strict)
+        return Config(disabled=frozenset(args.disable), model=model, prefix=args.prefix, mode=args.mode)
     except ValueError as e:
         raise UsageError(str(e)) from None
 

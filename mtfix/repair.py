@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 
-from mtfix.changes import ChangeLog, Edit, Flag
+from mtfix.changes import Change, ChangeLog, Edit, Flag
 from mtfix.fixers import REGISTRY, Fixer
 from mtfix.scanning import line_offsets
 from mtfix.segment import Span, protected_spans
@@ -66,14 +66,24 @@ def repair(log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3) -> N
 # Damage a human typist does not make: one of these on a line is evidence enough.
 MACHINE_ONLY = frozenset({"encoding.mojibake", "punctuation.fullwidth"})
 
+#: How much evidence a rule repair needs before it is applied (see :class:`mtfix.Config`).
+MODES = ("thorough", "standard", "strict")
 
-def withhold_lone(log: ChangeLog) -> tuple[ChangeLog, list[Flag]]:
-    """Strict mode: keep the rule changes of lines with two or more of them (or machine-only damage).
 
-    A lone change ('the the', 'RMB .') in a line is what a typo in human text looks like; it is
-    withheld and reported as a ``rule.withheld`` flag, and the log is rebuilt from the changes
-    kept (any subset of a log's changes applies exactly).
+def withhold(log: ChangeLog, mode: str) -> tuple[ChangeLog, list[Flag]]:
+    """Keep the rule changes that ``mode`` accepts; report the others as ``rule.withheld`` flags.
+
+    Only a change that is alone on its line (segment) can be withheld: two or more repairs on a line
+    are evidence of machine translation. ``"standard"`` withholds a lone repair of damage human
+    writers leave as often as MT does ('the the', 'forgotten. .', 'on the other , satellite'; each
+    fixer's ``typo`` test says which); ``"strict"`` withholds every lone repair except of damage no
+    typist makes (mojibake, full-width punctuation); ``"thorough"`` withholds nothing. The log is
+    rebuilt from the changes kept (any subset of a log's changes applies exactly).
     """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; known: {', '.join(MODES)}")
+    if mode == "thorough":
+        return log, []
     changes = log.changes
     by_line: dict[int, list[int]] = {}
     line, pos = 0, 0
@@ -81,28 +91,34 @@ def withhold_lone(log: ChangeLog) -> tuple[ChangeLog, list[Flag]]:
         line += log.original.count("\n", pos, c.start)
         pos = c.start
         by_line.setdefault(line, []).append(i)
-    held = {i for idx in by_line.values() if len(idx) == 1 and changes[idx[0]].kind not in MACHINE_ONLY for i in idx}
+    lone = [idx[0] for idx in by_line.values() if len(idx) == 1]
+    if mode == "strict":
+        held = [i for i in lone if changes[i].kind not in MACHINE_ONLY]
+        why = "Not applied in strict mode (the only sign of damage in its line)"
+    else:
+        held = [i for i in lone if _typo(changes[i], log.original)]
+        why = "Not applied (the only repair in its line, of a slip human writers make too; mode='thorough' applies it)"
     if not held:
         return log, []
+    skip = set(held)
     kept = ChangeLog(log.original)
     kept.apply(
         [
             Edit(c.start, c.end, c.after, c.kind, c.message, c.confidence, c.source)
             for i, c in enumerate(changes)
-            if i not in held
+            if i not in skip
         ]
     )
     flags = [
-        Flag(
-            changes[i].start,
-            changes[i].end,
-            "rule.withheld",
-            f"Not applied in strict mode (the only sign of damage in its line): {changes[i].message}",
-            changes[i].confidence,
-        )
-        for i in sorted(held)
+        Flag(c.start, c.end, "rule.withheld", f"{why}: {c.message}", c.confidence)
+        for c in map(changes.__getitem__, held)
     ]
     return kept, flags
+
+
+def _typo(change: Change, original: str) -> bool:
+    fixer = REGISTRY.get(change.kind)
+    return change.source == "rule" and fixer is not None and fixer.typo is not None and fixer.typo(change, original)
 
 
 def _line_starts(text: str) -> list[int]:

@@ -99,12 +99,59 @@ print(grew // 1024)
 
 
 def test_strict_mode_withholds_lone_repairs_as_flags() -> None:
-    strict = mtfix.Cleaner(model=None, strict=True)
-    lone, several = strict.clean_batch(["He said the the plan works.", "Kim Jong -un and six -day"])
+    strict = mtfix.Cleaner(model=None, mode="strict")
+    lone, several, hyphen = strict.clean_batch(
+        ["He said the the plan works.", "Kim Jong -un and six -day", "Kim Jong -un"]
+    )
     assert lone.text == lone.original and lone.changes == []
     assert [f.kind for f in lone.flags] == ["rule.withheld"]
     assert lone.original[lone.flags[0].start : lone.flags[0].end] == " the"
-    assert "repeated word" in lone.flags[0].message
+    assert "repeated word" in lone.flags[0].message and "strict mode" in lone.flags[0].message
     assert several.text == "Kim Jong-un and six-day" and len(several.changes) == 2
-    # the default mode repairs the lone one
-    assert mtfix.clean("He said the the plan works.", model=None).text == "He said the plan works."
+    assert hyphen.text == "Kim Jong -un" and len(hyphen.flags) == 1
+    # mojibake is damage no typist makes: applied even alone
+    assert strict.clean("The cafÃ© opened.").text == "The café opened."
+
+
+@pytest.mark.parametrize(
+    ("text", "repaired"),
+    [
+        ("He said the the plan works.", "He said the plan works."),
+        ("It cannot just be forgotten. .", "It cannot just be forgotten."),
+        ("On the other , satellite navigation improved.", "On the other, satellite navigation improved."),
+        ("An accident in Ahlen (NRW ) today.", "An accident in Ahlen (NRW) today."),
+        ("Ethnic and tribal- related killings.", "Ethnic and tribal-related killings."),
+    ],
+)
+def test_standard_mode_withholds_a_lone_human_slip(text: str, repaired: str) -> None:
+    """Alone on its line, a slip human writers make as often as MT does is a flag, not a change;
+    with any other repair on the line, or in thorough mode, it is applied."""
+    r = mtfix.clean(text, model=None)
+    assert (r.text, r.changes, [f.kind for f in r.flags]) == (text, [], ["rule.withheld"])
+    assert "mode='thorough'" in r.flags[0].message
+    assert mtfix.clean(text, model=None, mode="thorough").text == repaired
+    both = mtfix.clean(text + " Kim Jong -un came.", model=None)
+    assert both.text == repaired + " Kim Jong-un came." and both.flags == []
+
+
+@pytest.mark.parametrize(
+    ("text", "repaired"),
+    [
+        ("Kim Jong -un arrived.", "Kim Jong-un arrived."),  # a hyphen split MT's way
+        ("North Korea.At the same time", "North Korea. At the same time"),
+        ("the Ministry of People 's Armed Forces", "the Ministry of People's Armed Forces"),
+        ("It will cost $ 6 billion.", "It will cost $6 billion."),
+        ("The disks are called 4 MB disks .", "The disks are called 4 MB disks."),  # Moses-tokenised
+        ("director general, John TA,, he said", "director general, John TA, he said"),
+        ('He said ""Long Twin Tail"""', 'He said "Long Twin Tail"'),
+    ],
+)
+def test_standard_mode_applies_a_lone_mt_artifact(text: str, repaired: str) -> None:
+    """Damage that MT leaves far more often than human writers do is repaired even when alone."""
+    r = mtfix.clean(text, model=None)
+    assert r.text == repaired and r.flags == []
+
+
+def test_unknown_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown mode 'lenient'"):
+        mtfix.Config(mode="lenient")

@@ -391,3 +391,8 @@ def test_strict_leaves_lone_repairs_to_the_reviewer(tmp_path: Path) -> None:
     assert (tmp_path / "out").read_text() == "He said the the plan works.\n" + REPAIRED + "\n"
     out = mtfix("check", "--strict", "-q", "a.txt", cwd=tmp_path)
     assert "a.txt:1:12: rule.withheld:" in out.stdout
+    # the default withholds the lone doubled word too (a slip human writers make); --thorough applies it
+    out = mtfix("clean", "-q", "--no-model", "a.txt", "-o", "std", cwd=tmp_path)
+    assert (tmp_path / "std").read_text() == "He said the the plan works.\n" + REPAIRED + "\n"
+    out = mtfix("clean", "--mode", "thorough", "-q", "--no-model", "a.txt", "-o", "all", cwd=tmp_path)
+    assert (tmp_path / "all").read_text() == "He said the plan works.\n" + REPAIRED + "\n"

@@ -79,7 +79,8 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 RULES = mtfix.Cleaner(model=None)
-STRICT = mtfix.Cleaner(model=None, strict=True)
+STRICT = mtfix.Cleaner(model=None, mode="strict")
+THOROUGH = mtfix.Cleaner(model=None, mode="thorough")
 
 
 def _check(text: str, cleaner: mtfix.Cleaner = RULES) -> None:
@@ -111,12 +112,17 @@ def test_invariants_on_arbitrary_unicode(text: str) -> None:
 
 @SETTINGS
 @given(MT_TEXT)
-def test_invariants_in_strict_mode(text: str) -> None:
-    """Withholding lone repairs rebuilds the log: it must stay exact and idempotent."""
-    _check(text, STRICT)
-    r = STRICT.clean(text)
-    withheld = [f for f in r.flags if f.kind == "rule.withheld"]
-    assert len(r.changes) + len(withheld) == len(RULES.clean(text).changes)
+def test_invariants_in_every_mode(text: str) -> None:
+    """Withholding lone repairs rebuilds the log: it must stay exact and idempotent, and a repair
+    withheld is one thorough mode applies (as a flag with the same span)."""
+    everything = THOROUGH.clean(text)
+    for cleaner in (THOROUGH, RULES, STRICT):
+        _check(text, cleaner)
+        r = cleaner.clean(text)
+        withheld = [(f.start, f.end) for f in r.flags if f.kind == "rule.withheld"]
+        assert sorted([(c.start, c.end) for c in r.changes] + withheld) == [
+            (c.start, c.end) for c in everything.changes
+        ]
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

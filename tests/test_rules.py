@@ -89,18 +89,25 @@ CLEAN = [
 ]
 
 
+THOROUGH = mtfix.Cleaner(model=None, mode="thorough")  # every repair applied, none withheld
+
+
 @pytest.mark.parametrize(("text", "expected", "kind"), FIXES)
 def test_fixer_repairs(rules: mtfix.Cleaner, text: str, expected: str, kind: str) -> None:
-    r = rules.clean(text)
+    r = THOROUGH.clean(text)
     assert r.text == expected
     assert kind in {c.kind for c in r.changes}
     for c in r.changes:
         assert c.source == "rule" and 0 < c.confidence <= 1 and c.message.endswith(".")
+    # The default applies it too, unless it is a lone slip human writers make as well: then it is a flag.
+    default = rules.clean(text)
+    assert default.text == expected or [f.kind for f in default.flags] == ["rule.withheld"]
 
 
 @pytest.mark.parametrize("text", CLEAN)
-def test_fixers_leave_clean_text_alone(rules: mtfix.Cleaner, text: str) -> None:
-    assert rules.clean(text).changes == []
+def test_fixers_leave_clean_text_alone(text: str) -> None:
+    r = THOROUGH.clean(text)
+    assert r.changes == [] and r.flags == []
 
 
 def test_fullwidth_inside_untranslated_cjk_is_flagged_not_changed(rules: mtfix.Cleaner) -> None:
@@ -142,6 +149,6 @@ def test_protected_span_stays_protected_after_earlier_edits(rules: mtfix.Cleaner
     assert [c.kind for c in r.changes] == ["spacing.hyphen", "spacing.tokenized", "spacing.hyphen"]
 
 
-def test_odd_quote_count_is_not_balanced(rules: mtfix.Cleaner) -> None:
+def test_odd_quote_count_is_not_balanced() -> None:
     # A quotation continuing from the previous segment: one lone quote, nothing to pair.
-    assert rules.clean('" and so it goes on , he said').text == '" and so it goes on, he said'
+    assert THOROUGH.clean('" and so it goes on , he said').text == '" and so it goes on, he said'

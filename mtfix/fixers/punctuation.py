@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import regex
 
-from mtfix.changes import Edit
+from mtfix.changes import Change, Edit
 from mtfix.fixers import fixer
 from mtfix.scanning import scan, trigger_positions
 
@@ -90,7 +90,12 @@ _DOUBLED_PUNCT = regex.compile(
 _DOUBLED_AT = (",,", ", ,", ". .")
 
 
-@fixer("punctuation.doubled")
+def _doubled_full_stop(change: Change, text: str) -> bool:
+    """'forgotten. .' ends human reference sentences too; ',,' is MT's."""
+    return change.before.startswith(".")
+
+
+@fixer("punctuation.doubled", typo=_doubled_full_stop)
 def fix_doubled_punctuation(text: str) -> Iterator[Edit]:
     """Doubled commas and full stops left by MT (',,', '. .'); ellipses and '!!' are kept."""
     for m in scan(_DOUBLED_AT, _DOUBLED_PUNCT, text):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import regex
 
-from mtfix.changes import Edit
+from mtfix.changes import Change, Edit
 from mtfix.fixers import fixer
 from mtfix.scanning import per_first_char, scan, trigger_positions
 
@@ -48,7 +48,19 @@ _TOKENISED_AT = (
 )
 
 
-@fixer("spacing.tokenized")
+def _stray_space_before_close(change: Change, text: str) -> bool:
+    """One stray space before a comma or a closing bracket: 'on the other , satellite', '(NRW )',
+    'hotels. )'. Human references show these as often as MT output does; Moses-style spacing
+    ("Kunbao 's", '$ 10', '" ,', '. ,', a sentence-final ' .') is MT's own and is not one of them."""
+    if change.after or change.before.strip(" \t") or change.end >= len(text):
+        return False
+    prev, after = text[change.start - 1 : change.start], text[change.end]
+    if after in ",;":
+        return prev.isalnum()
+    return after in ")]}" and (prev.isalnum() or prev in ".)")
+
+
+@fixer("spacing.tokenized", typo=_stray_space_before_close)
 def fix_tokenized(text: str) -> Iterator[Edit]:
     """Tokenised spacing around punctuation, brackets, quotes and clitics (detokenisation)."""
     for pos in trigger_positions(_TOKENISED_AT, text):
@@ -184,7 +196,17 @@ _COMPOUND_TAILS = frozenset(
 )
 
 
-@fixer("spacing.hyphen")
+def _space_after_hyphen(change: Change, text: str) -> bool:
+    """'tribal- related', 'sixty-year- old': human typists leave these. 'Jong- un' (a name split in
+    its syllables) and 'Jong -un' are MT's."""
+    left = _WORD_BEFORE_HYPHEN.search(text, max(0, change.start - 40), change.start)
+    return left is not None and left.group(1)[0].islower()
+
+
+_WORD_BEFORE_HYPHEN = re.compile(r"(\w+)-$")
+
+
+@fixer("spacing.hyphen", typo=_space_after_hyphen)
 def fix_hyphen(text: str) -> Iterator[Edit]:
     """Hyphens spaced on one side only ('Kim Jong -un', 'six -day', 'Jong- un') rejoined."""
     for m in scan(_SPACE_HYPHEN_AT, _SPACE_HYPHEN, text):

@@ -9,7 +9,7 @@ from itertools import compress, count
 from operator import eq
 
 from mtfix.changes import Edit
-from mtfix.fixers import fixer
+from mtfix.fixers import always, fixer
 from mtfix.scanning import line_offsets, line_words
 
 # Repeats that English uses on purpose ('had had', 'that that', 'bye bye', 'very very'), and
@@ -30,7 +30,7 @@ _DOUBLED_WORD = re.compile(rf"{_EDGE_L}(?P<w>{_L}+)(?P<rep> (?i:(?P=w))){_EDGE_R
 _DOUBLED_PHRASE = re.compile(rf"{_EDGE_L}(?P<w>{_L}+(?: {_L}+){{1,3}})(?P<rep> (?P=w)){_EDGE_R}")
 
 
-@fixer("words.doubled")
+@fixer("words.doubled", typo=always)
 def fix_doubled_words(text: str) -> Iterator[Edit]:
     """A word or a short phrase written twice in a row ('the the', 'drunk driving drunk driving')."""
     lines = text.split("\n")
