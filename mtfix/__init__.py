@@ -144,13 +144,22 @@ class Cleaner:
             return _split(self._clean_one("\n".join(texts)), texts)
 
     def _clean_one(self, text: str) -> Result:
-        from mtfix.repair import repair, withhold
+        from mtfix.repair import rebuild, repair, withheld_flags, withhold
 
         log = ChangeLog(text)
         if not text:
             return Result(text, text)
         repair(log, self._fixers, max_passes=self.config.max_passes)
-        log, flags = withhold(log, self.config.mode)
+        log, held = withhold(log, self.config.mode)
+        if held and self.config.model is not None and self.config.mode == "standard":
+            # The detector is the second opinion a lone repair lacks: applied where the model, too,
+            # finds the sentence garbled.
+            agreed = self._get_rewriter().confirm(text, held)
+            if agreed:
+                log = rebuild(text, [*log.changes, *agreed])
+                applied = {(c.start, c.end) for c in agreed}
+                held = [c for c in held if (c.start, c.end) not in applied]
+        flags = withheld_flags(held, self.config.mode)
         foreign = self._detect(log.text)
         flags += [_flag_to_original(f, log) for f in foreign]
         if self.config.model is not None:

@@ -9,11 +9,12 @@ edit distance stays within a bound, and the model's confidence clears a threshol
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from typing import NamedTuple
 
-from mtfix.lexicon import known_words
+from mtfix.lexicon import LEGIT_REPEATS, known_words
 
 _NUMBER = re.compile(r"\d[\d.,:/-]*\d|\d")
 _QUOTED = re.compile(r"\"[^\"]+\"|“[^”]+”|«[^»]+»|„[^“”]+[“”]")
@@ -39,6 +40,29 @@ FUNCTION_WORDS = frozenset(
     is are was were be been being am do does did done doing have has had having will would shall
     should can could may might must""".split()
 )
+
+
+# Forms of 'be': a rewrite may change one into another ('is' -> 'are'), never drop one. An early model
+# turned 'the leaders were Kirill Ladygin, ...' into 'the leaders Kirill Ladygin, ...' on WMT21.
+_BE = frozenset("am is are was were be been being".split())
+
+
+def _structure_change(original: str, rewrite: str) -> str:
+    """A dropped form of 'be', or a repeat English writes on purpose ('had had') collapsed."""
+    before = [w.lower() for w in _WORD.findall(original)]
+    after = [w.lower() for w in _WORD.findall(rewrite)]
+    # 'was was', 'is are': two forms in a row may lose one, so a run of them counts once
+    be_before = [w for k, w in enumerate(before) if w in _BE and not (k and before[k - 1] in _BE)]
+    if len(be_before) > sum(w in _BE for w in after):
+        return f"it drops the verb {be_before[-1]!r}"
+    for a, b in itertools.pairwise(before):
+        if a == b and a in LEGIT_REPEATS and _pairs(after, a) < _pairs(before, a):
+            return f"it collapses {a + ' ' + a!r}, which English writes on purpose"
+    return ""
+
+
+def _pairs(words: list[str], w: str) -> int:
+    return sum(1 for a, b in itertools.pairwise(words) if a == b == w)
 
 
 _SUFFIXES = frozenset("s es ed d ing e y ies ied er est ly n en".split()) | {""}
@@ -169,7 +193,7 @@ def check(original: str, rewrite: str, confidence: float, *, min_confidence: flo
         changed = [k.split(":", 1)[1] for k in list(lost) + list(added)] or ["their order"]
         what = ", ".join(repr(w) for w in changed[:4]) + (f" and {len(changed) - 4} more" if len(changed) > 4 else "")
         return Verdict(False, f"it changes facts ({what})")
-    content = content_change(original, rewrite)
+    content = content_change(original, rewrite) or _structure_change(original, rewrite)
     if content:
         return Verdict(False, content)
     ratio = word_edit_ratio(original, rewrite)

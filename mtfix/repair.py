@@ -70,8 +70,8 @@ MACHINE_ONLY = frozenset({"encoding.mojibake", "punctuation.fullwidth"})
 MODES = ("thorough", "standard", "strict")
 
 
-def withhold(log: ChangeLog, mode: str) -> tuple[ChangeLog, list[Flag]]:
-    """Keep the rule changes that ``mode`` accepts; report the others as ``rule.withheld`` flags.
+def withhold(log: ChangeLog, mode: str) -> tuple[ChangeLog, list[Change]]:
+    """Keep the rule changes that ``mode`` accepts; return the log of those and the changes held back.
 
     Only a change that is alone on its line (segment) can be withheld: two or more repairs on a line
     are evidence of machine translation. ``"standard"`` withholds a lone repair of damage human
@@ -82,7 +82,7 @@ def withhold(log: ChangeLog, mode: str) -> tuple[ChangeLog, list[Flag]]:
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; known: {', '.join(MODES)}")
-    if mode == "thorough":
+    if mode == "thorough" or not log.changes:
         return log, []
     changes = log.changes
     by_line: dict[int, list[int]] = {}
@@ -94,26 +94,31 @@ def withhold(log: ChangeLog, mode: str) -> tuple[ChangeLog, list[Flag]]:
     lone = [idx[0] for idx in by_line.values() if len(idx) == 1]
     if mode == "strict":
         held = [i for i in lone if changes[i].kind not in MACHINE_ONLY]
-        why = "Not applied in strict mode (the only sign of damage in its line)"
     else:
         held = [i for i in lone if _typo(changes[i], log.original)]
-        why = "Not applied (the only repair in its line, of a slip human writers make too; mode='thorough' applies it)"
     if not held:
         return log, []
     skip = set(held)
-    kept = ChangeLog(log.original)
-    kept.apply(
-        [
-            Edit(c.start, c.end, c.after, c.kind, c.message, c.confidence, c.source)
-            for i, c in enumerate(changes)
-            if i not in skip
-        ]
+    return rebuild(log.original, [c for i, c in enumerate(changes) if i not in skip]), [changes[i] for i in held]
+
+
+def rebuild(original: str, changes: Sequence[Change]) -> ChangeLog:
+    """A log of ``original`` with exactly ``changes`` (disjoint, in original coordinates) applied."""
+    log = ChangeLog(original)
+    log.apply(
+        Edit(c.start, c.end, c.after, c.kind, c.message, c.confidence, c.source)
+        for c in sorted(changes, key=lambda c: c.start)
     )
-    flags = [
-        Flag(c.start, c.end, "rule.withheld", f"{why}: {c.message}", c.confidence)
-        for c in map(changes.__getitem__, held)
-    ]
-    return kept, flags
+    return log
+
+
+def withheld_flags(held: Sequence[Change], mode: str) -> list[Flag]:
+    """The ``rule.withheld`` flags that report repairs :func:`withhold` held back, for a reviewer."""
+    if mode == "strict":
+        why = "Not applied in strict mode (the only sign of damage in its line)"
+    else:
+        why = "Not applied (the only repair in its line, of a slip human writers make too; mode='thorough' applies it)"
+    return [Flag(c.start, c.end, "rule.withheld", f"{why}: {c.message}", c.confidence) for c in held]
 
 
 def _typo(change: Change, original: str) -> bool:

@@ -18,6 +18,7 @@ torch and transformers are imported here only, so the rules-only path never load
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import warnings
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from mtfix import guard
-from mtfix.changes import ChangeLog, Edit, Flag
+from mtfix.changes import Change, ChangeLog, Edit, Flag
 from mtfix.segment import sentences
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -151,14 +152,41 @@ class Rewriter:
             log.apply(log_edits)
         return flags
 
+    def confirm(self, text: str, held: Sequence[Change]) -> list[Change]:
+        """The repairs of ``held`` (rule changes of ``text`` the evidence mode held back, each alone
+        on its line) whose sentence the model's detector also finds garbled, with that in their message.
+
+        The detector scores the sentence as it stands, the slip included: a doubled word in a
+        sentence the model otherwise reads as fluent can still score low, and stays withheld.
+        """
+        cands: list[tuple[Change, _Candidate]] = []
+        for c in held:
+            line_start = text.rfind("\n", 0, c.start) + 1
+            line_end = text.find("\n", c.end)
+            line = text[line_start : len(text) if line_end < 0 else line_end]
+            pos = c.start - line_start
+            sent = next((s for s in sentences(line) if s.start <= pos < s.end), None)
+            if sent is not None and _is_candidate(sent.text):
+                cands.append((c, _Candidate(0, line_start + sent.start, line_start + sent.end, sent.text)))
+        if not cands:
+            return []
+        self._score([cand for _, cand in cands])
+        return [
+            dataclasses.replace(
+                c,
+                message=f"{c.message} Applied though alone on its line: the model, too, finds the sentence garbled "
+                f"(score {cand.garble:.2f}).",
+            )
+            for c, cand in cands
+            if cand.garble >= self.config.garble_threshold
+        ]
+
     def _candidates(self, index: int, log: ChangeLog) -> list[_Candidate]:
         out = []
         spans = log.current_spans()
         starts = [s for s, _ in spans]
         for s in sentences(log.text):
-            n_words = s.text.count(" ") + 1
-            # Too short to judge, too long for the model, or not in Latin script: leave it.
-            if 3 <= n_words <= 60 and _LATIN_TEXT.match(s.text):
+            if _is_candidate(s.text):
                 hits = bisect_right(starts, s.end) - bisect_left(starts, s.start)
                 out.append(_Candidate(index, s.start, s.end, s.text, rule_hits=hits))
         return out
@@ -221,6 +249,11 @@ class Rewriter:
                 mean = float(token_scores.mean()) if token_scores.numel() else -99.0
                 results[i] = (decoded[row], mean)
         return results
+
+
+def _is_candidate(sentence: str) -> bool:
+    """Too short to judge, too long for the model, or not in Latin script: the model leaves it."""
+    return 3 <= sentence.count(" ") + 1 <= 60 and _LATIN_TEXT.match(sentence) is not None
 
 
 def _confidence(rewrite_lp: float, copy_lp: float) -> float:

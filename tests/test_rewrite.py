@@ -56,6 +56,9 @@ transformers = pytest.importorskip("transformers")
         ("All the delegations took part.", "Some delegations took part.", "replaces 'all' with 'some'"),
         ("He left before the vote.", "He left after the vote.", "replaces 'before' with 'after'"),
         ("mother, Maria, was illiterate), the second", "mother, Maria, was illiterate the second", "facts (')')"),
+        # what the shipped model proposed on WMT21 human references
+        ("His co-workers had had enough and left.", "His co-workers had enough and left.", "collapses 'had had'"),
+        ("In Touring, the leaders were Kirill and Ivan.", "In Touring, the leaders Kirill and Ivan.", "drops the verb"),
     ],
 )
 def test_guard_rejects(original: str, suggestion: str, reason: str) -> None:
@@ -69,6 +72,7 @@ def test_guard_rejects(original: str, suggestion: str, reason: str) -> None:
         ("He visited the Beijing in the January.", "He visited Beijing in January."),
         ("She go to school every days.", "She goes to school every day."),
         ("They has finished the the work.", "They have finished the work."),
+        ("He was was happy and is are here.", "He was happy and is here."),
         ("The car stop at the light.", "The car stopped at the light."),
         ("The two study shows that the plan works.", "The two studies show that the plan works."),
         # misspellings into known words, one or two typos away (JFLEG is full of them)
@@ -197,3 +201,38 @@ def test_untranslated_sentences_never_reach_the_model(tiny_model: Path, monkeypa
     r = cleaner.clean("He visited the Beijing in January. Der Hund ist sehr groß und er läuft schnell nach Hause.")
     assert [f.kind for f in r.flags] == ["untranslated"]
     assert seen == ["He visited the Beijing in January."]
+
+
+@pytest.mark.parametrize(("garble", "applied"), [(0.95, True), (0.5, False)])
+def test_detector_decides_a_withheld_lone_repair(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch, garble: float, applied: bool
+) -> None:
+    """With the model on, a lone human-style slip held back by the standard mode is applied where the
+    detector finds its sentence garbled (a second sign of MT damage), and stays a flag where it does not."""
+    cleaner = mtfix.Cleaner(model=str(tiny_model), garble_threshold=0.8, quantize=False)
+    rewriter = cleaner._get_rewriter()
+    scored: list[str] = []
+
+    def fake_score(candidates: list[rewrite._Candidate]) -> None:
+        for c in candidates:
+            scored.append(c.text)
+            c.garble = garble
+
+    monkeypatch.setattr(rewriter, "_score", fake_score)
+    monkeypatch.setattr(rewriter, "_generate", lambda texts: [(t, -0.01) for t in texts])  # copies
+    text = "It was fine.\nThe police stopped the the driver. He left."
+    r = cleaner.clean(text)
+    assert scored[0] == "The police stopped the the driver."  # the sentence of the repair, as it stands
+    assert mtfix.apply_changes(text, r.changes) == r.text
+    if applied:
+        assert r.text == "It was fine.\nThe police stopped the driver. He left."
+        assert [c.kind for c in r.changes] == ["words.doubled"] and "model, too" in r.changes[0].message
+        assert not any(f.kind == "rule.withheld" for f in r.flags)
+    else:
+        assert r.text == text and r.changes == []
+        assert [f.kind for f in r.flags if f.kind == "rule.withheld"] == ["rule.withheld"]
+    # strict mode never asks the model
+    strict = mtfix.Cleaner(model=str(tiny_model), mode="strict", garble_threshold=0.8, quantize=False)
+    monkeypatch.setattr(strict._get_rewriter(), "_score", fake_score)
+    monkeypatch.setattr(strict._get_rewriter(), "_generate", lambda texts: [(t, -0.01) for t in texts])
+    assert strict.clean(text).text == text

@@ -10,16 +10,9 @@ from operator import eq
 
 from mtfix.changes import Edit
 from mtfix.fixers import always, fixer
+from mtfix.lexicon import LEGIT_REPEATS
 from mtfix.scanning import line_offsets, line_words
 
-# Repeats that English uses on purpose ('had had', 'that that', 'bye bye', 'very very'), and
-# particles that legitimately meet themselves ('log in in', 'it it' across a missing comma).
-_LEGIT_REPEATS = frozenset(
-    """had that is do can bye ha haha no so now there well yeah yes very really many far long knock tut
-    chop go come hear bang boo tick tock hush quick pretty wait again more ever round over blah la na
-    dum rah yada tsk sh shh ho he hi hey oh ah uh um mm hmm wow yo bla cha tom it on up out off down
-    lovely""".split()
-)
 # Links of idioms of the form 'X to X' ('from time to time to ...', 'more and more and ...').
 _IDIOM_LINKS = frozenset(["to", "by", "and", "or", "after", "for", "upon", "in", "on", "over", "against"])
 _L = r"[^\W\d_]"  # a letter, in the fast `re` engine
@@ -78,7 +71,7 @@ def _line_edits(text: str, offset: int) -> Iterator[Edit]:
         w, rep = m.group("w"), m.group("rep")[1:]
         # 'the the', or 'The the' at the start of a sentence; 'Yang Yang' is a name.
         same = (w == rep and not _is_name(w)) or (w[0].isupper() and w.lower() == rep)
-        if not same or w.lower() in _LEGIT_REPEATS or any(s <= m.start() < e for s, e in taken[-2:]):
+        if not same or w.lower() in LEGIT_REPEATS or any(s <= m.start() < e for s, e in taken[-2:]):
             continue
         if len(w) == 1 and w not in "aA":
             continue  # 'I I', 'x x': initials, variables, stammer in quotes
