@@ -213,8 +213,8 @@ def fix_hyphen(text: str) -> Iterator[Edit]:
         left, right, tail = m.group("left"), m.group("right"), m.group("tail")
         if left.lower() in _COMMANDS or left in _BEFORE_FLAG or _is_flag_context(text, m):
             continue
-        if tail[:1] in ("-", "="):
-            continue  # '-fno-name', '-o=x': an option, not a word half
+        if tail[:1] in ("-", "=", "\u2010", "\u2011", "\u2013", "\u2014"):
+            continue  # '-fno-name', '-o=x', '-fthis—is-variable': an option, not a word half
         if right[0].isupper() or right[0].isdigit():
             # 'China -DPRK strategic' joins; 'by Coronavirus -IFAD.' is an attribution dash.
             if not (left[0].isupper() and regex.match(r"(?: \p{Ll}|,|['’]s\b)", tail)):
