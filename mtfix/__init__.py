@@ -84,7 +84,9 @@ class Config:
     garble_threshold: float = 0.8
     min_confidence: float = 0.85
     max_edit_ratio: float = 0.35
-    batch_size: int = 32
+    # 16 rather than 32: on 2 cores as fast or faster, and the logits of a batch (sentences x tokens x
+    # vocabulary) set the peak of memory (benchmarks/results/model.md).
+    batch_size: int = 16
     num_beams: int = 1
     quantize: bool = True
     threads: int | None = None
