@@ -62,6 +62,7 @@ CLEAN = [
     "Temperatures fell to -5 degrees.",
     "Use ls -la or grep -rn to look.",
     "It is permitted (as in C++) utilizing the hail -fthis—is-variable.",  # a compiler flag (WMT23 reference)
+    "Too many ? in this drama.",  # the mark is a word here (WMT23 reference)
     "Run mtfix --help for options.",
     "Pages 10-20 and the 1990-2000 period.",
     "- a bullet point",
