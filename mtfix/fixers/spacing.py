@@ -126,14 +126,14 @@ def _quote_edits(text: str) -> Iterator[Edit]:
         line_end = text.find("\n", line_start)
         line_end = len(text) if line_end < 0 else line_end
         line = text[line_start:line_end]
-        for q in "\"'":
-            lone = [p - line_start for p in positions if text[p] == q]
+        for mark in "\"'":
+            lone = [p - line_start for p in positions if text[p] == mark]
             if not lone:
                 continue
-            if q == "'" and len(lone) == 1:
+            if mark == "'" and len(lone) == 1:
                 yield from _possessive(line, line_start, lone[0])
-            elif len(lone) % 2 == 0 and line.count(q) == len(lone):
-                yield from _pair_quotes(line, line_start, lone, q)
+            elif len(lone) % 2 == 0 and line.count(mark) == len(lone):
+                yield from _pair_quotes(line, line_start, lone, mark)
 
 
 def _pair_quotes(line: str, line_start: int, lone: list[int], q: str) -> Iterator[Edit]:

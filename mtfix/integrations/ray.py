@@ -82,8 +82,9 @@ def _clean_values(cleaner: Cleaner, values: Sequence[Any], name: str) -> list[Re
         for v in values
     ]
     todo = [i for i, v in enumerate(values) if isinstance(v, str)]
+    results: list[Result | str]
     try:
-        results = cleaner.clean_batch([values[i] for i in todo])
+        results = list(cleaner.clean_batch([values[i] for i in todo]))
     except Exception:
         results = []
         for i in todo:
