@@ -178,7 +178,7 @@ class Rewriter:
                 f"(score {cand.garble:.2f}).",
             )
             for c, cand in cands
-            if cand.garble >= self.config.garble_threshold
+            if cand.garble >= self.config.confirm_threshold
         ]
 
     def _candidates(self, index: int, log: ChangeLog) -> list[_Candidate]:

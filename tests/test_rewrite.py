@@ -203,13 +203,13 @@ def test_untranslated_sentences_never_reach_the_model(tiny_model: Path, monkeypa
     assert seen == ["He visited the Beijing in January."]
 
 
-@pytest.mark.parametrize(("garble", "applied"), [(0.95, True), (0.5, False)])
+@pytest.mark.parametrize(("garble", "applied"), [(0.95, True), (0.5, True), (0.3, False)])
 def test_detector_decides_a_withheld_lone_repair(
     tiny_model: Path, monkeypatch: pytest.MonkeyPatch, garble: float, applied: bool
 ) -> None:
     """With the model on, a lone human-style slip held back by the standard mode is applied where the
     detector finds its sentence garbled (a second sign of MT damage), and stays a flag where it does not."""
-    cleaner = mtfix.Cleaner(model=str(tiny_model), garble_threshold=0.8, quantize=False)
+    cleaner = mtfix.Cleaner(model=str(tiny_model), quantize=False)  # confirm_threshold 0.5
     rewriter = cleaner._get_rewriter()
     scored: list[str] = []
 
