@@ -62,7 +62,14 @@ def main() -> None:
     ap.add_argument("--max-edit-ratio", type=float, default=0.35)
     ap.add_argument("--out", type=Path, help="write the sweep as JSON")
     ap.add_argument("--threads", type=int, help="torch threads (1 while another job uses the cores)")
+    ap.add_argument(
+        "--facts-only",
+        action="store_true",
+        help="guard without its content-word rule (facts and the edit bound only): would a looser guard help?",
+    )
     args = ap.parse_args()
+    if args.facts_only:
+        guard.content_change = lambda original, rewrite: ""  # type: ignore[assignment]
 
     mt, pe = load_pairs(args.data, args.pairs, args.split)
     if args.limit:
@@ -130,6 +137,7 @@ def main() -> None:
             json.dumps(
                 {
                     "model": args.model,
+                    "facts_only": args.facts_only,
                     "pairs": args.pairs,
                     "split": args.split,
                     "do_nothing": raw_ter,
