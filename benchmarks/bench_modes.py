@@ -21,27 +21,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from tune_rewriter import ALL_PAIRS, load_pairs  # noqa: E402
 
 import mtfix  # noqa: E402
-
-PAIRS = ("ro-en", "et-en", "ne-en", "si-en", "ru-en")
 
 
 def lines_of(files: list[Path]) -> list[tuple[str, int, str]]:
     return [(f.name, i + 1, s) for f in files for i, s in enumerate(f.read_text(encoding="utf-8").splitlines())]
 
 
-def mlqe_ter(cleaner: mtfix.Cleaner, data: Path) -> float:
-    """Corpus TER of the cleaned tokenised MLQE-PE dev MT against the Moses-detokenised post-edits."""
+def mlqe_ter(cleaner: mtfix.Cleaner, mt: list[str], pe: list[str]) -> float:
+    """Corpus TER of the cleaned tokenised MLQE-PE MT against the detokenised post-edits."""
     from sacrebleu.metrics import TER
-    from sacremoses import MosesDetokenizer
 
-    detok = MosesDetokenizer(lang="en")
-    mt, pe = [], []
-    for pair in PAIRS:
-        mt += (data / "mlqe-pe" / pair / "dev.mt").read_text(encoding="utf-8").splitlines()
-        post_edits = (data / "mlqe-pe" / pair / "dev.pe").read_text(encoding="utf-8").splitlines()
-        pe += [detok.detokenize(s.split()) for s in post_edits]
     return TER().corpus_score([r.text for r in cleaner.clean_batch(mt)], [pe]).score
 
 
@@ -98,7 +92,8 @@ def main() -> None:
     sys_kept = {m: out["modes"][f"system outputs/{m}"]["changed"] for m in mtfix.MODES}
     lines += [""]
     if (args.data / "mlqe-pe").is_dir():
-        ter = {m: mlqe_ter(mtfix.Cleaner(model=None, mode=m), args.data) for m in mtfix.MODES}
+        mt, pe = load_pairs(args.data, ALL_PAIRS, "dev", keep_mt_tokenised=True)
+        ter = {m: mlqe_ter(mtfix.Cleaner(model=None, mode=m), mt, pe) for m in mtfix.MODES}
         out["mlqe_tokenised_ter"] = ter
         lines += [
             "MLQE-PE dev (5,000 Moses-tokenised MT sentences, all five pairs), cleaned, TER against the detokenised "

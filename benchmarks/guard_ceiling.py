@@ -17,23 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from tune_rewriter import ALL_PAIRS, load_pairs  # noqa: E402
 
 from mtfix import guard  # noqa: E402
-
-PAIRS = ("ro-en", "et-en", "ne-en", "si-en", "ru-en")
-
-
-def load(data: Path, split: str) -> tuple[list[str], list[str]]:
-    from sacremoses import MosesDetokenizer
-
-    detok = MosesDetokenizer(lang="en")
-    mt: list[str] = []
-    pe: list[str] = []
-    for pair in PAIRS:
-        for side, out in (("mt", mt), ("pe", pe)):
-            lines = (data / "mlqe-pe" / pair / f"{split}.{side}").read_text(encoding="utf-8").splitlines()
-            out += [detok.detokenize(s.split()) for s in lines]
-    return mt, pe
 
 
 def _facts_kept(original: str, rewrite: str, max_edit_ratio: float) -> bool:
@@ -57,7 +45,7 @@ def main() -> None:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for split in ("train", "dev"):
-        mt, pe = load(args.data, split)
+        mt, pe = load_pairs(args.data, ALL_PAIRS, split)
         same = sum(a == b for a, b in zip(mt, pe, strict=True))
         ok = [
             a != b and guard.check(a, b, 1.0, min_confidence=0.0, max_edit_ratio=args.max_edit_ratio).ok

@@ -17,6 +17,7 @@ import itertools
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,8 +27,14 @@ import mtfix  # noqa: E402
 from mtfix import guard  # noqa: E402
 from mtfix.rewrite import Rewriter, _Candidate, _confidence, resolve  # noqa: E402
 
+#: The MLQE-PE language pairs into English.
+ALL_PAIRS = ("ro-en", "et-en", "ne-en", "si-en", "ru-en")
 
-def load_pairs(data: Path, pairs: list[str], split: str) -> tuple[list[str], list[str]]:
+
+def load_pairs(
+    data: Path, pairs: Sequence[str], split: str, *, keep_mt_tokenised: bool = False
+) -> tuple[list[str], list[str]]:
+    """MLQE-PE MT and post-edits of ``pairs``, Moses-detokenised (the MT left as distributed if asked)."""
     from sacremoses import MosesDetokenizer
 
     detok = MosesDetokenizer(lang="en")
@@ -35,7 +42,8 @@ def load_pairs(data: Path, pairs: list[str], split: str) -> tuple[list[str], lis
     pe: list[str] = []
     for pair in pairs:
         folder = data / "mlqe-pe" / pair
-        mt += [detok.detokenize(s.split()) for s in (folder / f"{split}.mt").read_text(encoding="utf-8").splitlines()]
+        raw = (folder / f"{split}.mt").read_text(encoding="utf-8").splitlines()
+        mt += raw if keep_mt_tokenised else [detok.detokenize(s.split()) for s in raw]
         pe += [detok.detokenize(s.split()) for s in (folder / f"{split}.pe").read_text(encoding="utf-8").splitlines()]
     return mt, pe
 

@@ -160,11 +160,10 @@ class Cleaner:
         if held and self.config.model is not None and self.config.mode == "standard":
             # The detector is the second opinion a lone repair lacks: applied where the model, too,
             # finds the sentence garbled.
-            agreed = self._get_rewriter().confirm(text, held)
-            if agreed:
-                log = rebuild(text, [*log.changes, *agreed])
-                applied = {(c.start, c.end) for c in agreed}
-                held = [c for c in held if (c.start, c.end) not in applied]
+            verdicts = self._get_rewriter().confirm(text, held)
+            if any(verdicts):
+                log = rebuild(text, [*log.changes, *filter(None, verdicts)])
+                held = [c for c, agreed in zip(held, verdicts, strict=True) if agreed is None]
         flags = withheld_flags(held, self.config.mode)
         foreign = self._detect(log.text)
         flags += [_flag_to_original(f, log) for f in foreign]

@@ -28,7 +28,6 @@ from typing import IO, Any, BinaryIO, Protocol
 import mtfix
 from mtfix import Cleaner, Config, Result
 from mtfix.io import AtomicFile, InputError, Record, decode_line, looks_binary, parse_record, raw_lines
-from mtfix.repair import MODES
 
 EXIT_OK = 0
 EXIT_FOUND = 1  # ``check`` found something
@@ -118,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     evidence = model.add_mutually_exclusive_group()
     evidence.add_argument(
         "--mode",
-        choices=MODES,
+        choices=mtfix.MODES,
         default="standard",
         help="how much evidence a rule repair needs: 'standard' (default) withholds a repair alone on its "
         "line that mends a slip human writers make too ('the the'); 'strict' withholds every lone repair "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from mtfix.changes import Change, ChangeLog, Edit, Flag
@@ -80,18 +81,12 @@ def withhold(log: ChangeLog, mode: str) -> tuple[ChangeLog, list[Change]]:
     typist makes (mojibake, full-width punctuation); ``"thorough"`` withholds nothing. The log is
     rebuilt from the changes kept (any subset of a log's changes applies exactly).
     """
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; known: {', '.join(MODES)}")
     if mode == "thorough" or not log.changes:
         return log, []
     changes = log.changes
-    by_line: dict[int, list[int]] = {}
-    line, pos = 0, 0
-    for i, c in enumerate(changes):
-        line += log.original.count("\n", pos, c.start)
-        pos = c.start
-        by_line.setdefault(line, []).append(i)
-    lone = [idx[0] for idx in by_line.values() if len(idx) == 1]
+    lines = _line_numbers(log.original, [c.start for c in changes])
+    per_line = Counter(lines)
+    lone = [i for i, n in enumerate(lines) if per_line[n] == 1]
     if mode == "strict":
         held = [i for i in lone if changes[i].kind not in MACHINE_ONLY]
     else:
@@ -123,7 +118,7 @@ def withheld_flags(held: Sequence[Change], mode: str) -> list[Flag]:
 
 def _typo(change: Change, original: str) -> bool:
     fixer = REGISTRY.get(change.kind)
-    return change.source == "rule" and fixer is not None and fixer.typo is not None and fixer.typo(change, original)
+    return fixer is not None and fixer.typo is not None and fixer.typo(change, original)
 
 
 def _line_starts(text: str) -> list[int]:
@@ -131,16 +126,20 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _lines_of(text: str, edits: Sequence[Edit]) -> set[int]:
-    """Line numbers of the lines that ``edits`` (sorted, disjoint) touch, counting as we go."""
-    lines: set[int] = set()
+    """Line numbers of the lines that ``edits`` (sorted, disjoint) touch (fixers never span lines;
+    the end is counted anyway, to be safe)."""
+    return set(_line_numbers(text, [p for e in edits for p in (e.start, e.end)]))
+
+
+def _line_numbers(text: str, positions: Sequence[int]) -> list[int]:
+    """The line number of each of ``positions`` (ascending) in ``text``, counting as we go."""
+    out: list[int] = []
     line, pos = 0, 0
-    for e in edits:
-        line += text.count("\n", pos, e.start)
-        lines.add(line)
-        line += text.count("\n", e.start, e.end)  # fixers never span lines; be safe anyway
-        lines.add(line)
-        pos = e.end
-    return lines
+    for p in positions:
+        line += text.count("\n", pos, p)
+        pos = p
+        out.append(line)
+    return out
 
 
 def _shift(spans: list[Span], edits: Sequence[Edit]) -> list[Span]:

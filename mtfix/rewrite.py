@@ -152,34 +152,34 @@ class Rewriter:
             log.apply(log_edits)
         return flags
 
-    def confirm(self, text: str, held: Sequence[Change]) -> list[Change]:
-        """The repairs of ``held`` (rule changes of ``text`` the evidence mode held back, each alone
-        on its line) whose sentence the model's detector also finds garbled, with that in their message.
+    def confirm(self, text: str, held: Sequence[Change]) -> list[Change | None]:
+        """For each repair of ``held`` (rule changes of ``text`` the evidence mode held back, each alone
+        on its line): the repair, with that in its message, if the model's detector also finds its
+        sentence garbled; else None.
 
         The detector scores the sentence as it stands, the slip included: a doubled word in a
         sentence the model otherwise reads as fluent can still score low, and stays withheld.
         """
-        cands: list[tuple[Change, _Candidate]] = []
-        for c in held:
+        cands: dict[int, _Candidate] = {}
+        for i, c in enumerate(held):
             line_start = text.rfind("\n", 0, c.start) + 1
             line_end = text.find("\n", c.end)
             line = text[line_start : len(text) if line_end < 0 else line_end]
             pos = c.start - line_start
             sent = next((s for s in sentences(line) if s.start <= pos < s.end), None)
             if sent is not None and _is_candidate(sent.text):
-                cands.append((c, _Candidate(0, line_start + sent.start, line_start + sent.end, sent.text)))
-        if not cands:
-            return []
-        self._score([cand for _, cand in cands])
-        return [
-            dataclasses.replace(
-                c,
-                message=f"{c.message} Applied though alone on its line: the model, too, finds the sentence garbled "
-                f"(score {cand.garble:.2f}).",
-            )
-            for c, cand in cands
-            if cand.garble >= self.config.confirm_threshold
-        ]
+                cands[i] = _Candidate(0, line_start + sent.start, line_start + sent.end, sent.text)
+        if cands:
+            self._score(list(cands.values()))
+        verdicts: list[Change | None] = [None] * len(held)
+        for i, cand in cands.items():
+            if cand.garble >= self.config.confirm_threshold:
+                verdicts[i] = dataclasses.replace(
+                    held[i],
+                    message=f"{held[i].message} Applied though alone on its line: the model, too, finds the "
+                    f"sentence garbled (score {cand.garble:.2f}).",
+                )
+        return verdicts
 
     def _candidates(self, index: int, log: ChangeLog) -> list[_Candidate]:
         out = []

@@ -92,9 +92,8 @@ def _keep_space_before(text: str, m: re.Match[str]) -> bool:
         return True  # ' :)' is an emoticon
     # '5 %' is a house style (ISO 80000) in human text, and in 'Too many ? in this drama' the mark is a
     # word, not the end of a sentence: only fix these in tokenised lines.
-    if p in "?!" and _LOWER_WORD_NEXT.match(text, m.end("p")):
-        return not _TOKENISED_HINT.search(_line_of(text, m.start()))
-    return p == "%" and not _TOKENISED_HINT.search(_line_of(text, m.start()))
+    word_like = p == "%" or (p in "?!" and _LOWER_WORD_NEXT.match(text, m.end("p")) is not None)
+    return word_like and not _TOKENISED_HINT.search(_line_of(text, m.start()))
 
 
 _LOWER_WORD_NEXT = re.compile(r" [a-z]")
