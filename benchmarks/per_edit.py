@@ -50,6 +50,7 @@ def mean_lp(rw: Rewriter, sources: list[str], targets: list[str]) -> list[float]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="default", help="a model folder or name (default: the shipped one)")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--pairs", nargs="+", default=["ro-en", "et-en"])
     ap.add_argument("--garble", type=float, default=0.5, help="detector threshold for decoding a sentence")
@@ -61,7 +62,7 @@ def main() -> None:
     if args.limit:
         mt, pe = mt[: args.limit], pe[: args.limit]
     ruled = [r.text for r in mtfix.Cleaner(model=None, detect_untranslated=False).clean_batch(mt)]
-    config = mtfix.Config(garble_threshold=0.0, min_confidence=0.0)
+    config = mtfix.Config(model=args.model, garble_threshold=0.0, min_confidence=0.0)
     rw = Rewriter(resolve(config.model), config)
     cands = [_Candidate(i, 0, len(s), s) for i, s in enumerate(ruled)]
     rw._score(cands)

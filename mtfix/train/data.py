@@ -41,12 +41,18 @@ def _ok(s: str) -> bool:
     return len(s.split()) >= MIN_WORDS and len(s) <= MAX_CHARS and "\t" not in s
 
 
-def load_real_pairs(data: Path, md: MosesDetokenizer, max_hter: float) -> list[tuple[str, str]]:
+def load_real_pairs(
+    data: Path, md: MosesDetokenizer, max_hter: float, projected: bool = False
+) -> list[tuple[str, str]]:
     """Detokenised (mt, pe) pairs from mlqe-pe train files with HTER <= max_hter.
 
     Pairs with a high HTER are re-translations from the source (half the data
     has HTER > 0.4, most of ne-en and si-en); without the source they only
     teach the model to invent content, so they are left out.
+
+    With ``projected``, the target is not the post-edit but the MT with only those of the
+    post-editor's edits applied that the guard lets a model make (:func:`project_post_edit`):
+    real grammar repairs of real MT, with the content corrections, which need the source, left out.
     """
     pairs = []
     for d in sorted((data / "mlqe-pe").iterdir()):
@@ -56,10 +62,40 @@ def load_real_pairs(data: Path, md: MosesDetokenizer, max_hter: float) -> list[t
         for a, b, h in zip(mt, pe, hter, strict=True):
             if h > max_hter:
                 continue
-            a, b = md.detokenize(a.split()).strip(), md.detokenize(b.split()).strip()
+            if projected:
+                a, b = project_post_edit(a.split(), b.split(), md)
+            else:
+                a, b = md.detokenize(a.split()).strip(), md.detokenize(b.split()).strip()
             if _ok(a) and _ok(b):
                 pairs.append((a, b))
     return pairs
+
+
+def project_post_edit(mt: list[str], pe: list[str], md: MosesDetokenizer) -> tuple[str, str]:
+    """(MT, MT with the post-editor's guard-admissible edits), both detokenised.
+
+    The tokens of MT and post-edit are aligned (difflib); each differing hunk is tried on its own
+    against the MT, and kept if :func:`mtfix.guard.check` would accept it from a model (articles,
+    prepositions, auxiliaries, another form of the same word, a misspelling, punctuation), never a
+    changed content word, name or number. On MLQE-PE dev, the post-edits projected so score
+    43.89 TER against 45.56 for the MT, where whole post-edits the guard accepts reach only 45.39.
+    """
+    import difflib
+
+    from mtfix import guard
+
+    def ok(a: str, b: str) -> bool:
+        return guard.check(a, b, 1.0, min_confidence=0.0, max_edit_ratio=1.0).ok
+
+    base = md.detokenize(mt).strip()
+    ops = difflib.SequenceMatcher(None, mt, pe, autojunk=False).get_opcodes()
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in ops:
+        admissible = tag != "equal" and ok(base, md.detokenize(mt[:i1] + pe[j1:j2] + mt[i2:]).strip())
+        out += pe[j1:j2] if admissible else mt[i1:i2]
+    target = md.detokenize(out).strip()
+    # hunks admissible one by one may not be together (two dropped forms of 'be')
+    return base, target if ok(base, target) or target == base else base
 
 
 def load_clean(data: Path, md: MosesDetokenizer) -> list[str]:
@@ -166,19 +202,27 @@ def build(
     max_hter: float,
     damaged_per_clean: int = 1,
     tokenizer: Path | None = None,
+    projected: bool = False,
+    real_edit_copies: int = 1,
 ) -> dict:
     """Write the corpus; with ``tokenizer`` set, copy that tokenizer instead of training one
-    (needed to continue training a model whose vocabulary is fixed)."""
+    (needed to continue training a model whose vocabulary is fixed). ``projected``: real pairs
+    target only the guard-admissible part of the post-edit; each real pair whose target differs
+    from its MT is written ``real_edit_copies`` times."""
     md = MosesDetokenizer("en")
     rng = random.Random(seed)
-    real = load_real_pairs(data, md, max_hter)
+    real = load_real_pairs(data, md, max_hter, projected)
     clean = load_clean(data, md)
     rng.shuffle(real)
     # hold out real pairs for dev; their post-edits must not appear as clean text.
     # The post-edits of all train pairs (even high-HTER ones) are clean English.
-    all_pe = [b for _, b in load_real_pairs(data, md, 1e9)]
+    all_pe_pairs = load_real_pairs(data, md, 1e9)
+    all_pe = [b for _, b in all_pe_pairs]
     dev_real, real = real[:n_dev_each], real[n_dev_each:]
     held_pe = {b for _, b in dev_real}
+    if projected:  # the dev targets are projections: hold out the post-edits themselves
+        dev_mt = {a for a, _ in dev_real}
+        held_pe |= {b for a, b in all_pe_pairs if a in dev_mt}
     clean = sorted(set(clean + all_pe) - held_pe)
     rng.shuffle(clean)
     dev_clean, clean = clean[: 2 * n_dev_each], clean[2 * n_dev_each :]
@@ -202,7 +246,7 @@ def build(
         if rng.random() < 0.5:
             src = damage(rng, src, n_max=1)
         train.append((src, tgt))
-    train += real
+    train += [pair for pair in real for _ in range(real_edit_copies if pair[0] != pair[1] else 1)]
     rng.shuffle(train)
 
     out.mkdir(parents=True, exist_ok=True)
@@ -221,6 +265,7 @@ def build(
         "dev": len(dev),
         "clean_sentences": len(clean),
         "real_pairs": len(real),
+        "real_pairs_edited": sum(a != b for a, b in real),
         "train_identity": sum(a == b for a, b in train),
         "dev_identity": sum(a == b for a, b in dev),
     }
@@ -264,6 +309,12 @@ def main() -> None:
     ap.add_argument("--max-hter", default=0.4, type=float, help="keep real MT/PE pairs with at most this HTER")
     ap.add_argument("--damaged-per-clean", default=1, type=int, help="damaged copies of each clean sentence")
     ap.add_argument("--tokenizer", type=Path, help="reuse this tokenizer folder instead of training one")
+    ap.add_argument(
+        "--projected",
+        action="store_true",
+        help="real pairs target only the post-editor's edits the guard admits (grammar, not content)",
+    )
+    ap.add_argument("--real-edit-copies", default=1, type=int, help="copies of each real pair the target edits")
     args = ap.parse_args()
     stats = build(
         args.data,
@@ -275,6 +326,8 @@ def main() -> None:
         args.max_hter,
         args.damaged_per_clean,
         args.tokenizer,
+        args.projected,
+        args.real_edit_copies,
     )
     print(json.dumps(stats, indent=2))
 
