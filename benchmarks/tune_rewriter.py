@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import mtfix  # noqa: E402
 from mtfix import guard  # noqa: E402
-from mtfix.rewrite import Rewriter, _Candidate, _confidence, resolve  # noqa: E402
+from mtfix.rewrite import Rewriter, _Candidate, _confidence, admissible_part, resolve  # noqa: E402
 
 #: The MLQE-PE language pairs into English.
 ALL_PAIRS = ("ro-en", "et-en", "ne-en", "si-en", "ru-en")
@@ -75,6 +75,11 @@ def main() -> None:
         action="store_true",
         help="guard without its content-word rule (facts and the edit bound only): would a looser guard help?",
     )
+    ap.add_argument(
+        "--partial",
+        action="store_true",
+        help="a rewrite the guard rejects is cut down to the word edits it accepts (Config.partial_rewrites)",
+    )
     args = ap.parse_args()
     if args.facts_only:
         guard.content_change = lambda original, rewrite: ""  # type: ignore[assignment]
@@ -100,10 +105,14 @@ def main() -> None:
     for c, (text, lp) in zip(cands, generated, strict=True):
         text = text.strip()
         confidence = _confidence(lp, c.copy_lp)
-        ok = (
-            text != c.text
-            and guard.check(c.text, text, confidence, min_confidence=0.0, max_edit_ratio=args.max_edit_ratio).ok
-        )
+
+        def accepts(new: str, original: str = c.text) -> bool:
+            return guard.check(original, new, 1.0, min_confidence=0.0, max_edit_ratio=args.max_edit_ratio).ok
+
+        ok = text != c.text and accepts(text)
+        if not ok and args.partial and text != c.text:
+            text = admissible_part(c.text, text, accepts)
+            ok = text != c.text
         rewrites.append(text if ok else c.text)
         conf.append(confidence if ok else -1.0)
     base = ter_stats(ruled, pe)
@@ -146,6 +155,7 @@ def main() -> None:
                 {
                     "model": args.model,
                     "facts_only": args.facts_only,
+                    "partial": args.partial,
                     "pairs": args.pairs,
                     "split": args.split,
                     "do_nothing": raw_ter,

@@ -88,6 +88,9 @@ class Config:
     confirm_threshold: float = 0.5
     min_confidence: float = 0.85
     max_edit_ratio: float = 0.35
+    # A rewrite the guard rejects (a content word changed) may still carry grammar repairs it
+    # admits one by one: with this on, those are applied and the rest flagged.
+    partial_rewrites: bool = False
     # 16 rather than 32: on 2 cores as fast or faster, and the logits of a batch (sentences x tokens x
     # vocabulary) set the peak of memory (benchmarks/results/model.md).
     batch_size: int = 16

@@ -23,9 +23,10 @@ import os
 import re
 import warnings
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -128,29 +129,45 @@ class Rewriter:
             if rewrite.split() == cand.text.split():
                 continue  # the model copied the sentence (up to whitespace, which it normalises)
             confidence = _confidence(lp, cand.copy_lp)
-            verdict = guard.check(
-                cand.text,
-                rewrite,
-                confidence,
-                min_confidence=self.config.min_confidence,
-                max_edit_ratio=self.config.max_edit_ratio,
-            )
+            verdict = self._verdict(cand.text, confidence, rewrite)
             if verdict.ok:
                 edits[cand.log] += word_edits(cand.text, rewrite, cand.start, confidence)
-            else:
-                log = logs[cand.log]
-                flags[cand.log].append(
-                    Flag(
-                        log.to_original(cand.start),
-                        log.to_original(cand.end, right=True),
-                        "fluency.rejected",
-                        f"Model suggests {rewrite!r}; not applied because {verdict.reason}.",
-                        round(confidence, 4),
-                    )
+                continue
+            part = cand.text
+            if self.config.partial_rewrites and confidence >= self.config.min_confidence:
+                part = admissible_part(cand.text, rewrite, partial(self._accepts, cand.text, confidence))
+            if part != cand.text:
+                edits[cand.log] += word_edits(cand.text, part, cand.start, confidence)
+                message = (
+                    f"Model suggests {rewrite!r}; applied only as {part!r}, the rest not because {verdict.reason}."
                 )
+            else:
+                message = f"Model suggests {rewrite!r}; not applied because {verdict.reason}."
+            log = logs[cand.log]
+            flags[cand.log].append(
+                Flag(
+                    log.to_original(cand.start),
+                    log.to_original(cand.end, right=True),
+                    "fluency.rejected",
+                    message,
+                    round(confidence, 4),
+                )
+            )
         for log, log_edits in zip(logs, edits, strict=True):
             log.apply(log_edits)
         return flags
+
+    def _verdict(self, original: str, confidence: float, rewrite: str) -> guard.Verdict:
+        return guard.check(
+            original,
+            rewrite,
+            confidence,
+            min_confidence=self.config.min_confidence,
+            max_edit_ratio=self.config.max_edit_ratio,
+        )
+
+    def _accepts(self, original: str, confidence: float, rewrite: str) -> bool:
+        return self._verdict(original, confidence, rewrite).ok
 
     def confirm(self, text: str, held: Sequence[Change]) -> list[Change | None]:
         """For each repair of ``held`` (rule changes of ``text`` the evidence mode held back, each alone
@@ -262,6 +279,20 @@ def _confidence(rewrite_lp: float, copy_lp: float) -> float:
     p_rewrite = pow(2.718281828, rewrite_lp)
     margin = max(0.0, min(1.0, (rewrite_lp - copy_lp) * 2))
     return max(0.0, min(1.0, p_rewrite * (0.5 + 0.5 * margin)))
+
+
+def admissible_part(original: str, rewrite: str, accepts: Callable[[str], bool]) -> str:
+    """The rewrite cut down to the word-level edits ``accepts`` admits one by one, and together.
+
+    A model's rewrite often mixes a grammar repair with a content change the guard forbids: kept
+    alone, the repair can still be applied. Returns ``original`` when nothing is left.
+    """
+    edits = word_edits(original, rewrite, 0, 0.0)
+    kept = [e for e in edits if accepts(original[: e.start] + e.after + original[e.end :])]
+    out = original
+    for e in reversed(kept):  # edits are in order and never overlap
+        out = out[: e.start] + e.after + out[e.end :]
+    return out if out != original and accepts(out) else original
 
 
 def word_edits(original: str, rewrite: str, offset: int, confidence: float) -> list[Edit]:

@@ -116,6 +116,30 @@ def test_word_edits_replay_exactly() -> None:
     assert all(e.kind == "fluency.rewrite" and e.source == "model" for e in edits)
 
 
+def _guard_accepts(original: str):
+    return lambda new: guard.check(original, new, 1.0, min_confidence=0.0, max_edit_ratio=1.0).ok
+
+
+@pytest.mark.parametrize(
+    ("original", "suggestion", "expected"),
+    [
+        # grammar kept, the changed number and the changed content word dropped
+        ("He go to the school in 2019.", "He goes to school in 2020.", "He goes to school in 2019."),
+        ("The results shows a big house.", "The results show a big horse.", "The results show a big house."),
+        # nothing admissible: the original comes back
+        ("Putin met Kim on Sunday.", "Putin met Moon on Monday.", "Putin met Kim on Sunday."),
+        # all admissible: the whole suggestion
+        ("He visited the Beijing in the January.", "He visited Beijing in January.", None),
+    ],
+)
+def test_admissible_part_keeps_only_edits_the_guard_accepts(
+    original: str, suggestion: str, expected: str | None
+) -> None:
+    part = rewrite.admissible_part(original, suggestion, _guard_accepts(original))
+    assert part == (suggestion if expected is None else expected)
+    assert part == original or guard.check(original, part, 1.0, min_confidence=0.0, max_edit_ratio=1.0).ok
+
+
 # ------------------------------------------------------------------- a model built in the test
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -236,3 +260,30 @@ def test_detector_decides_a_withheld_lone_repair(
     monkeypatch.setattr(strict._get_rewriter(), "_score", fake_score)
     monkeypatch.setattr(strict._get_rewriter(), "_generate", lambda texts: [(t, -0.01) for t in texts])
     assert strict.clean(text).text == text
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_partial_rewrites_apply_the_admissible_edits_and_flag_the_rest(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch, partial: bool
+) -> None:
+    cleaner = mtfix.Cleaner(
+        model=str(tiny_model), garble_threshold=0.0, min_confidence=0.0, quantize=False, partial_rewrites=partial
+    )
+    rewriter = cleaner._get_rewriter()
+    # a grammar repair ('the Beijing') mixed with a changed number the guard forbids
+    monkeypatch.setattr(
+        rewriter,
+        "_generate",
+        lambda texts: [(t.replace("the Beijing in 2019", "Beijing in 2020"), -0.05) for t in texts],
+    )
+    text = "He visited the Beijing in 2019 with friends."
+    r = cleaner.clean(text)
+    assert mtfix.apply_changes(text, r.changes) == r.text
+    [flag] = [f for f in r.flags if f.kind == "fluency.rejected"]
+    assert "2020" in flag.message and "changes facts" in flag.message
+    if partial:
+        assert r.text == "He visited Beijing in 2019 with friends."
+        assert [(c.before, c.after, c.source) for c in r.changes] == [("the ", "", "model")]
+        assert "applied only as" in flag.message
+    else:
+        assert r.text == text and not r.changes
