@@ -120,3 +120,12 @@ def test_quick_run_writes_results(shared_data: Path, tmp_path: Path) -> None:
     assert [r["sections"] for r in again["meta"]["reruns"]] == [["speed"]]
     assert again["speed"]["passes"] == 3 and again["speed"] != data["speed"]
     assert "sections speed only" in (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+
+
+def test_detector_qe_spearman() -> None:
+    qe = _load("detector_qe")
+    assert qe.spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert qe.spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    # ties share their mean rank: ranks (1, 2.5, 2.5, 4) against (1, 2, 3, 4)
+    assert qe.ranks([5.0, 7.0, 7.0, 9.0]) == [1.0, 2.5, 2.5, 4.0]
+    assert qe.spearman([5, 7, 7, 9], [1, 2, 3, 4]) == pytest.approx(4.5 / math.sqrt(4.5 * 5))
