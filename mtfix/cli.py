@@ -106,6 +106,27 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--model", metavar="PATH_OR_NAME", help="seq2seq rewriter: a local folder or Hugging Face name")
     which.add_argument("--no-model", action="store_true", help="rules only (no model, no torch)")
     model.add_argument("--prefix", default="", help="instruction prepended to each sentence for the model")
+    defaults = Config()
+    model.add_argument(
+        "--garble-threshold",
+        type=_unit_interval,
+        default=defaults.garble_threshold,
+        metavar="SCORE",
+        help="detector score (0-1) a sentence needs to reach the decoder; tune it for a model of your own "
+        f"(default {defaults.garble_threshold})",
+    )
+    model.add_argument(
+        "--min-confidence",
+        type=_unit_interval,
+        default=defaults.min_confidence,
+        metavar="P",
+        help=f"model confidence (0-1) a rewrite needs to be applied (default {defaults.min_confidence})",
+    )
+    model.add_argument(
+        "--partial-rewrites",
+        action="store_true",
+        help="apply the word edits of a rejected rewrite that the guard admits one by one; flag the rest",
+    )
     model.add_argument(
         "--disable",
         action="append",
@@ -227,10 +248,28 @@ def _add_engine_arguments(clean: argparse.ArgumentParser) -> None:
     )
 
 
+def _unit_interval(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1")
+    return x
+
+
 def _config(args: argparse.Namespace) -> Config:
     model = None if args.no_model else (args.model or mtfix.DEFAULT_MODEL)
     try:
-        return Config(disabled=frozenset(args.disable), model=model, prefix=args.prefix, mode=args.mode)
+        return Config(
+            disabled=frozenset(args.disable),
+            model=model,
+            prefix=args.prefix,
+            mode=args.mode,
+            garble_threshold=args.garble_threshold,
+            min_confidence=args.min_confidence,
+            partial_rewrites=args.partial_rewrites,
+        )
     except ValueError as e:
         raise UsageError(str(e)) from None
 

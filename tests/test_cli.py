@@ -396,3 +396,22 @@ def test_strict_leaves_lone_repairs_to_the_reviewer(tmp_path: Path) -> None:
     assert (tmp_path / "std").read_text() == "He said the the plan works.\n" + REPAIRED + "\n"
     out = mtfix("clean", "--mode", "thorough", "-q", "--no-model", "a.txt", "-o", "all", cwd=tmp_path)
     assert (tmp_path / "all").read_text() == "He said the plan works.\n" + REPAIRED + "\n"
+
+
+def test_model_thresholds_and_partial_rewrites_reach_the_config(tmp_path: Path) -> None:
+    from mtfix import Config, cli
+
+    args = ["clean", "--garble-threshold", "0.3", "--min-confidence", "0.6", "--partial-rewrites", "a.txt"]
+    config = cli._config(cli.build_parser().parse_args(args))
+    assert (config.garble_threshold, config.min_confidence, config.partial_rewrites) == (0.3, 0.6, True)
+    config = cli._config(cli.build_parser().parse_args(["clean", "a.txt"]))
+    default = Config()
+    assert (config.garble_threshold, config.min_confidence, config.partial_rewrites) == (
+        default.garble_threshold,
+        default.min_confidence,
+        False,
+    )
+    (tmp_path / "a.txt").write_text(DAMAGED + "\n")
+    for option, value in (("--min-confidence", "1.5"), ("--garble-threshold", "high")):
+        out = mtfix("clean", option, value, "a.txt", cwd=tmp_path)
+        assert out.returncode == 2 and option in out.stderr, out.stderr
