@@ -79,8 +79,9 @@ class Config:
     # Rewriter settings (used only when ``model`` is not None).
     # Defaults chosen on MLQE-PE ro-en and et-en dev (benchmarks/tune_rewriter.py,
     # benchmarks/results/tune_rewriter.json): the lowest TER that beats the rules alone, and among
-    # equal settings the highest thresholds (with today's rules, confidence 0.85 and 0.9 tie). The shipped model proposes many rewrites that the
-    # post-editors did not want; only those it is very sure of are applied, the rest become flags.
+    # equal settings the highest thresholds (with today's rules, confidence 0.85 and 0.9 tie). The
+    # shipped model proposes many rewrites that the post-editors did not want; only those it is very
+    # sure of are applied, the rest become flags.
     garble_threshold: float = 0.8
     # A slip the standard mode withholds is applied where the detector scores its sentence at least
     # this garbled: the repair itself is almost always right (every one on the WMT21 references was),
