@@ -32,20 +32,7 @@ from mtfix.rewrite import Rewriter, _Candidate, resolve, word_edits  # noqa: E40
 
 def mean_lp(rw: Rewriter, sources: list[str], targets: list[str]) -> list[float]:
     """Mean token log-probability of each target given its source (teacher-forced, batched)."""
-    torch = rw.torch
-    out = [0.0] * len(sources)
-    for idx in rw._batches(sources):
-        enc = rw._inputs([sources[i] for i in idx])
-        lab = rw.tokenizer(
-            [targets[i] for i in idx], return_tensors="pt", padding=True, truncation=True, max_length=rw.max_len
-        )
-        ids, mask = lab["input_ids"], lab["attention_mask"].bool()
-        with torch.inference_mode():
-            logits = rw.model(**enc, labels=ids.masked_fill(~mask, -100)).logits
-            lp = torch.log_softmax(logits.float(), dim=-1).gather(-1, ids.unsqueeze(-1)).squeeze(-1)
-        for row, i in enumerate(idx):
-            out[i] = float(lp[row][mask[row]].mean())
-    return out
+    return [float(lp.mean()) for lp in rw.token_logprobs(sources, targets)]
 
 
 def main() -> None:

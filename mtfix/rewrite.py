@@ -221,24 +221,32 @@ class Rewriter:
 
     def _score(self, candidates: list[_Candidate]) -> None:
         """Garble score: how unlikely the model finds copying the sentence as it stands."""
-        torch = self.torch
         texts = [c.text for c in candidates]
-        for idx in self._batches(texts):
-            batch = [texts[i] for i in idx]
-            enc = self._inputs(batch)
-            labels = self.tokenizer(batch, return_tensors="pt", padding=True, truncation=True, max_length=self.max_len)
+        for cand, token_lp in zip(candidates, self.token_logprobs(texts, texts), strict=True):
+            mean = float(token_lp.mean())
+            worst = float(token_lp.min())
+            cand.copy_lp = mean
+            # The mean catches a sentence that is wrong throughout, the worst token a local slip.
+            cand.garble = round(1.0 - min(pow(2.718281828, mean), pow(2.718281828, worst / 2)), 4)
+
+    def token_logprobs(self, sources: Sequence[str], targets: Sequence[str]) -> list[Any]:
+        """Per pair, the log-probability of each token of the target given the source (teacher-forced,
+        batched by source length): a 1-D tensor a pair."""
+        torch = self.torch
+        out: list[Any] = [None] * len(sources)
+        for idx in self._batches(sources):
+            enc = self._inputs([sources[i] for i in idx])
+            labels = self.tokenizer(
+                [targets[i] for i in idx], return_tensors="pt", padding=True, truncation=True, max_length=self.max_len
+            )
             label_ids = labels["input_ids"]
             mask = labels["attention_mask"].bool()
             with torch.inference_mode():
                 logits = self.model(**enc, labels=label_ids.masked_fill(~mask, -100)).logits
                 lp = torch.log_softmax(logits.float(), dim=-1).gather(-1, label_ids.unsqueeze(-1)).squeeze(-1)
             for row, i in enumerate(idx):
-                token_lp = lp[row][mask[row]]
-                mean = float(token_lp.mean())
-                worst = float(token_lp.min())
-                candidates[i].copy_lp = mean
-                # The mean catches a sentence that is wrong throughout, the worst token a local slip.
-                candidates[i].garble = round(1.0 - min(pow(2.718281828, mean), pow(2.718281828, worst / 2)), 4)
+                out[i] = lp[row][mask[row]]
+        return out
 
     def _generate(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         """Decode each text; return the rewrite and its mean token log-probability."""
