@@ -7,9 +7,18 @@
 >>> [c.kind for c in result.changes]
 ['spacing.hyphen', 'spacing.sentence']
 
-The pipeline, one module per stage: segment → detect → repair → rewrite → guard → log
-(:mod:`mtfix.segment`, :mod:`mtfix.detect`, :mod:`mtfix.repair` with the fixers of
-:mod:`mtfix.fixers`, :mod:`mtfix.rewrite`, :mod:`mtfix.guard`, :mod:`mtfix.changes`).
+The pipeline (:mod:`mtfix.pipeline`) runs these stages, one module each, in this order:
+
+1. ``repair`` (:mod:`mtfix.repair`): the fixers of :mod:`mtfix.fixers` mend mechanical damage, and
+   the evidence mode withholds a lone repair of a slip human writers make too (a ``rule.withheld``
+   flag), unless the detector also finds its sentence garbled;
+2. ``detect`` (:mod:`mtfix.detect`): untranslated passages (flagged), and with a model the garble
+   score of each sentence, which the next stage reads;
+3. ``rewrite`` (:mod:`mtfix.rewrite`, only with a model): the seq2seq model rewrites the garbled
+   sentences; its rewrites pass the pipeline's guard (:mod:`mtfix.guard`) or become flags.
+
+The pipeline logs every edit in the original's coordinates (:mod:`mtfix.changes`); sentences and
+protected spans come from :mod:`mtfix.segment`.
 """
 
 from __future__ import annotations
@@ -24,9 +33,14 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-from mtfix.changes import Change, ChangeLog, Flag, Result, apply_changes
+from mtfix.changes import Change, Flag, Result, apply_changes
 from mtfix.fixers import names as fixer_names
+from mtfix.pipeline import REGISTRY as _STAGES
+from mtfix.pipeline import Pipeline, Resources, default_stages
 from mtfix.repair import MODES
+
+# The built-in stages register themselves on import (torch is imported only with a model).
+from mtfix import detect as _detect, rewrite as _rewrite  # noqa: F401  isort: skip
 
 __version__ = "0.1.0"
 __all__ = [
@@ -40,6 +54,7 @@ __all__ = [
     "__version__",
     "apply_changes",
     "clean",
+    "default_stages",
     "fixer_names",
 ]
 
@@ -67,6 +82,11 @@ class Config:
     - ``"thorough"`` applies every repair.
 
     A repair not applied is reported as a ``rule.withheld`` flag with its message, for a reviewer.
+
+    ``stages`` names the stages to run, in order (None: :func:`mtfix.default_stages`); a stage left
+    out does not run. ``options`` maps a stage's name to its options (an instance of its options
+    dataclass, or a dict of its fields): for a stage registered with :func:`mtfix.pipeline.register`.
+    The fields above are the options of the built-in stages.
     """
 
     disabled: frozenset[str] = field(default_factory=frozenset)
@@ -98,9 +118,22 @@ class Config:
     num_beams: int = 1
     quantize: bool = True
     threads: int | None = None
+    stages: tuple[str, ...] | None = None
+    options: Any = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "disabled", frozenset(self.disabled))
+        if self.stages is not None:
+            object.__setattr__(self, "stages", tuple(self.stages))
+        given = dict(self.options)
+        unknown = sorted(set(given).union(self.stages or ()) - set(_STAGES))
+        if unknown:
+            raise ValueError(f"unknown stage(s) {unknown}; known: {sorted(_STAGES)}")
+        # Stored as a sorted tuple of (name, options instance): hashable, like the rest of Config.
+        resolved = {
+            n: v if isinstance(v, _STAGES[n].options) else _STAGES[n].options(**dict(v)) for n, v in given.items()
+        }
+        object.__setattr__(self, "options", tuple(sorted(resolved.items())))
         unknown = self.disabled - set(fixer_names())
         if unknown:
             raise ValueError(f"unknown fixer(s) {sorted(unknown)}; known: {list(fixer_names())}")
@@ -119,16 +152,33 @@ class Cleaner:
     def __init__(self, config: Config | None = None, **options: Any) -> None:
         config = config or Config()
         self.config = config.replace(**options) if options else config
-        from mtfix.repair import select
-
-        self._fixers = select(self.config.disabled)
-        self._rewriter: Any = None
+        self._pipeline: Pipeline | None = None
+        self._model: Any = None
 
     def load(self) -> Cleaner:
         """Load the model now rather than on first use (a missing model fails here, up front)."""
-        if self.config.model is not None:
-            self._get_rewriter()
+        _ = self.pipeline
         return self
+
+    @property
+    def model(self) -> Any:
+        """The loaded model (:class:`mtfix.rewrite.Rewriter`), or None for rules only."""
+        _ = self.pipeline
+        return self._model
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The stages this configuration runs, built (and the model loaded) on first use."""
+        if self._pipeline is None:
+            from mtfix.detect import Detector
+            from mtfix.pipeline import build
+
+            if self.config.model is not None:
+                from mtfix.rewrite import load_rewriter
+
+                self._model = load_rewriter(self.config)
+            self._pipeline = build(self.config, Resources(self._model, Detector(self._model)))
+        return self._pipeline
 
     def clean(self, text: str) -> Result:
         """Clean one text; see :func:`mtfix.clean`."""
@@ -150,46 +200,11 @@ class Cleaner:
                 )
         if not texts:
             return []
+        joined = "\n".join(texts)
+        if not joined:
+            return [Result(t, t) for t in texts]
         with _gc_paused() if len(texts) >= 1000 else nullcontext():
-            return _split(self._clean_one("\n".join(texts)), texts)
-
-    def _clean_one(self, text: str) -> Result:
-        from mtfix.repair import rebuild, repair, withheld_flags, withhold
-
-        log = ChangeLog(text)
-        if not text:
-            return Result(text, text)
-        repair(log, self._fixers, max_passes=self.config.max_passes)
-        log, held = withhold(log, self.config.mode)
-        if held and self.config.model is not None and self.config.mode == "standard":
-            # The detector is the second opinion a lone repair lacks: applied where the model, too,
-            # finds the sentence garbled.
-            verdicts = self._get_rewriter().confirm(text, held)
-            if any(verdicts):
-                log = rebuild(text, [*log.changes, *filter(None, verdicts)])
-                held = [c for c, agreed in zip(held, verdicts, strict=True) if agreed is None]
-        flags = withheld_flags(held, self.config.mode)
-        foreign = self._detect(log.text)
-        flags += [_flag_to_original(f, log) for f in foreign]
-        if self.config.model is not None:
-            # untranslated passages are for a translator, not for an English editor
-            flags += self._get_rewriter().rewrite([log], skip=[[(f.start, f.end) for f in foreign]])[0]
-        return Result(log.original, log.text, log.changes, sorted(flags, key=lambda f: (f.start, f.end)))
-
-    def _detect(self, text: str) -> list[Flag]:
-        """Untranslated passages of ``text``, in its own coordinates."""
-        if not self.config.detect_untranslated:
-            return []
-        from mtfix.detect import untranslated
-
-        return untranslated(text, use_langdetect=self.config.use_langdetect)
-
-    def _get_rewriter(self) -> Any:
-        if self._rewriter is None:
-            from mtfix.rewrite import load_rewriter
-
-            self._rewriter = load_rewriter(self.config)
-        return self._rewriter
+            return _split(self.pipeline.run(joined), texts)
 
 
 @contextmanager
@@ -227,11 +242,6 @@ def _split(joined: Result, texts: list[str]) -> list[Result]:
         # a text has line breaks of its own: rebuild each output from its changes
         outputs = [apply_changes(text, ch) for text, ch in zip(texts, changes, strict=True)]
     return [Result(*args) for args in zip(texts, outputs, changes, flags, strict=True)]
-
-
-def _flag_to_original(flag: Flag, log: ChangeLog) -> Flag:
-    start, end = log.to_original(flag.start), log.to_original(flag.end, right=True)
-    return dataclasses.replace(flag, start=start, end=max(start, end))
 
 
 @lru_cache(maxsize=8)

@@ -245,6 +245,7 @@ class ChangeLog:
                 continue
             old = self._changes[p:q]
             kinds = list(dict.fromkeys([c.kind for c in old] + [e.kind for e in group]))
+            sources = list(dict.fromkeys([c.source for c in old] + [e.source for e in group]))
             new_changes.append(
                 Change(
                     start=ostart,
@@ -252,9 +253,8 @@ class ChangeLog:
                     before=before,
                     after=after,
                     kind=group[-1].kind if len(kinds) > 1 else kinds[0],
-                    source="model"
-                    if any(c.source == "model" for c in old) or any(e.source == "model" for e in group)
-                    else "rule",
+                    # merged with earlier changes: the kind and source of the latest edit
+                    source=group[-1].source if len(sources) > 1 else sources[0],
                     confidence=round(min([c.confidence for c in old] + [e.confidence for e in group]), 4),
                     message="; ".join(dict.fromkeys([c.message for c in old] + [e.message for e in group])),
                 )

@@ -1,6 +1,15 @@
-"""Detection of passages that are reported, never changed: untranslated text.
+"""The detect stage: what the later stages read, and untranslated text, reported, never changed.
 
-Two signals: a script check (runs of non-Latin letters in English text) and, for Latin-script
+The stage (:class:`DetectStage`, registered as ``"detect"``) publishes two kinds of findings in the
+document:
+
+- ``"untranslated"``: passages in another language, also reported as ``untranslated`` flags
+  (untranslated passages are for a translator, not for an English editor: no later stage edits them);
+- ``"garble"``: with a model, each sentence the model can judge gets its garble score (see
+  :class:`Detector`), raised for the rule repairs inside it: MT that left mechanical damage tends to
+  be garbled too. The rewrite stage decodes the sentences that score high.
+
+Untranslated text has two signals: a script check (runs of non-Latin letters in English text) and, for Latin-script
 sentences that contain almost no English function words, ``langdetect`` (seeded, deterministic).
 The stop-word pre-check keeps langdetect off the ordinary English sentence, which is what keeps
 the detector cheap on a corpus.
@@ -9,15 +18,19 @@ the detector cheap on a corpus.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, count
 from operator import not_
+from typing import Any
 
 import regex
 
 from mtfix.changes import Flag
 from mtfix.lexicon import known_words
+from mtfix.pipeline import Document, Finding, Proposal, Resources, register
 from mtfix.scanning import line_offsets, line_words, scan
 from mtfix.segment import sentences
 
@@ -213,3 +226,72 @@ def _detect(sentence: str) -> tuple[str, float]:
     except LangDetectException:
         return "unknown", 0.0
     return best.lang, float(best.prob)
+
+
+# Sentences the model judges: long enough to judge, short enough for the model, in Latin script.
+_LATIN_TEXT = re.compile(r"^[\x20-\x7e\u00a0-\u024f\u2018-\u201f\u2013\u2014\u2026]+$")
+RULE_HIT_BONUS = 0.1  # added to the garble score per rule change in the sentence (at most two)
+
+
+class Detector:
+    """The garble detector: a seq2seq model trained to copy fluent text copies it with high
+    probability, and a sentence it would change scores low (:meth:`mtfix.rewrite.Rewriter.score`).
+    Without a model it judges nothing."""
+
+    def __init__(self, model: Any = None) -> None:
+        self.model = model
+
+    def judges(self, sentence: str) -> bool:
+        """Whether the detector can score ``sentence`` (too short to judge, too long for the model,
+        or not in Latin script: it cannot)."""
+        return self.model is not None and 3 <= sentence.count(" ") + 1 <= 60 and _LATIN_TEXT.match(sentence) is not None
+
+    def garble(self, sentences: Sequence[str]) -> list[tuple[float, float]]:
+        """``(garble score, mean log-probability of copying)`` of each sentence, which it must judge."""
+        return [tuple(s) for s in self.model.score(sentences)] if sentences else []  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class DetectOptions:
+    """Options of the detect stage (the fields of the same names on :class:`mtfix.Config`)."""
+
+    detect_untranslated: bool = True
+    use_langdetect: bool = True
+
+
+@register("detect", options=DetectOptions, order=20)
+def _detect_stage(options: DetectOptions, resources: Resources) -> DetectStage:
+    """Untranslated passages (flags), and the garble score of each sentence for the rewrite stage."""
+    return DetectStage(options, resources.detector or Detector())
+
+
+class DetectStage:
+    """Find untranslated passages (flagged) and score sentences for garble (findings)."""
+
+    name = "detect"
+    source = "detect"
+    guard = None
+
+    def __init__(self, options: DetectOptions, detector: Detector) -> None:
+        self.options = options
+        self.detector = detector
+
+    def propose(self, doc: Document) -> Proposal:
+        text = doc.text
+        foreign = (
+            untranslated(text, use_langdetect=self.options.use_langdetect) if self.options.detect_untranslated else []
+        )
+        findings = [Finding(f.start, f.end, "untranslated", f.score) for f in foreign]
+        if self.detector.model is not None:
+            starts = [s for s, _ in doc.change_spans()]
+            cands = [
+                s
+                for s in sentences(text)
+                if self.detector.judges(s.text) and not any(f.start < s.end and s.start < f.end for f in foreign)
+            ]
+            for s, (garble, copy_lp) in zip(cands, self.detector.garble([c.text for c in cands]), strict=True):
+                hits = bisect_right(starts, s.end) - bisect_left(starts, s.start)
+                # a sentence the rules had to repair is more likely garbled as well
+                garble = min(1.0, garble + RULE_HIT_BONUS * min(2, hits))
+                findings.append(Finding(s.start, s.end, "garble", garble, copy_lp))
+        return Proposal(flags=foreign, findings=findings)

@@ -12,8 +12,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Callable
+from difflib import SequenceMatcher
 from typing import NamedTuple
 
+from mtfix.changes import Edit
 from mtfix.lexicon import LEGIT_REPEATS, known_words
 
 _NUMBER = re.compile(r"\d[\d.,:/-]*\d|\d")
@@ -22,6 +25,7 @@ _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
 _URLISH = re.compile(r"\S+://\S+|www\.\S+|\S+@\S+\.\S+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _TOKEN = re.compile(r"\S+")
+_WORD_AND_SPACE = re.compile(r"\S+\s*")
 _MARK = re.compile(r"[()\[\]{}\"“”«»„]")
 # Tokens with inner punctuation ('i.e.', 'U.S.', 'Jong-un', "Kunbao's") are kept as written.
 _COMPOUND = re.compile(r"\w+(?:[.'’-]\w+)+\.?")
@@ -202,3 +206,65 @@ def check(original: str, rewrite: str, confidence: float, *, min_confidence: flo
     if "\ufffd" in rewrite or "<unk>" in rewrite:
         return Verdict(False, "the model could not spell part of the sentence")
     return Verdict(True, "")
+
+
+def admissible_part(original: str, rewrite: str, accepts: Callable[[str], bool]) -> str:
+    """The rewrite cut down to the word-level edits ``accepts`` admits one by one, and together.
+
+    A model's rewrite often mixes a grammar repair with a content change the guard forbids: kept
+    alone, the repair can still be applied. Returns ``original`` when nothing is left.
+    """
+    edits = word_edits(original, rewrite, 0, 0.0)
+    kept = [e for e in edits if accepts(original[: e.start] + e.after + original[e.end :])]
+    out = original
+    for e in reversed(kept):  # edits are in order and never overlap
+        out = out[: e.start] + e.after + out[e.end :]
+    return out if out != original and accepts(out) else original
+
+
+def word_edits(
+    original: str, rewrite: str, offset: int, confidence: float, *, kind: str = "fluency.rewrite", source: str = "model"
+) -> list[Edit]:
+    """Word-level edits turning ``original`` into ``rewrite``, offset into the enclosing text.
+
+    Tokens are words with their trailing whitespace, so the pieces tile both strings exactly and
+    replaying the edits gives ``rewrite`` character for character.
+    """
+    a = [m for m in _WORD_AND_SPACE.finditer(original)]
+    b = [m for m in _WORD_AND_SPACE.finditer(rewrite)]
+
+    # Compare words and whether a space follows, not the exact run of whitespace: the tokenizer
+    # normalises whitespace, and the original's spacing is kept wherever the words agree.
+    def keys(tokens: list[re.Match[str]]) -> list[str]:
+        return [m.group().rstrip() + (" " if m.group()[-1:].isspace() else "") for m in tokens]
+
+    matcher = SequenceMatcher(None, keys(a), keys(b), autojunk=False)
+    edits = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        s = a[i1].start() if i1 < len(a) else len(original)
+        e = a[i2].start() if i2 < len(a) else len(original)
+        rs = b[j1].start() if j1 < len(b) else len(rewrite)
+        re_ = b[j2].start() if j2 < len(b) else len(rewrite)
+        before, after = original[s:e], rewrite[rs:re_]
+        # Trim what both sides share, so that the logged change is as small as the edit.
+        p = 0
+        while p < min(len(before), len(after)) and before[p] == after[p]:
+            p += 1
+        q = 0
+        while q < min(len(before), len(after)) - p and before[-1 - q] == after[-1 - q]:
+            q += 1
+        _before_core, after_core = before[p : len(before) - q], after[p : len(after) - q]
+        edits.append(
+            Edit(
+                offset + s + p,
+                offset + e - q,
+                after_core,
+                kind,
+                f"Rewrote {before.strip()!r} as {after.strip()!r} ({source} confidence {confidence:.2f}).",
+                round(confidence, 4),
+                source,
+            )
+        )
+    return edits

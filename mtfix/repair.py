@@ -1,15 +1,26 @@
-"""The repair stage: run the registered fixers over a text and log their edits exactly."""
+"""The repair stage: run the registered fixers over a text, and the evidence mode.
+
+The stage (:class:`RepairStage`, registered as ``"repair"``) runs the fixers of
+:mod:`mtfix.fixers` until nothing changes (:func:`repair`), then applies the evidence mode
+(:func:`withhold`): a repair alone on its line that mends a slip human writers make too is withheld
+and becomes a ``rule.withheld`` flag, unless the document's detector also finds its sentence
+garbled (:func:`confirm`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from mtfix.changes import Change, ChangeLog, Edit, Flag
 from mtfix.fixers import REGISTRY, Fixer
+from mtfix.pipeline import Document, Proposal, Resources, register
 from mtfix.scanning import line_offsets
-from mtfix.segment import Span, protected_spans
+from mtfix.segment import Span, protected_spans, sentences
 
 
 def select(disabled: Iterable[str] = ()) -> list[Fixer]:
@@ -34,7 +45,7 @@ def repair(log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3) -> N
     # one), rather than searched for again in the whole text after every fixer.
     protected = protected_spans(log.text)
     for f in fixers:
-        found = list(f.fn(log.text))
+        found = list(f.edits(log.text))
         edits = _usable(found, protected) if found else []
         if edits:
             touched |= _lines_of(log.text, edits)
@@ -51,7 +62,7 @@ def repair(log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3) -> N
             end = starts[n + 1] - 1 if n + 1 < len(starts) else len(log.text)
             line = ChangeLog(log.text[start:end])
             for f in fixers:
-                found = list(f.fn(line.text))
+                found = list(f.edits(line.text))
                 if found:
                     line.apply(_usable(found, protected_spans(line.text)))
             if line.changes:
@@ -63,9 +74,6 @@ def repair(log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3) -> N
         log.apply(edits)
         touched = again
 
-
-# Damage a human typist does not make: one of these on a line is evidence enough.
-MACHINE_ONLY = frozenset({"encoding.mojibake", "punctuation.fullwidth"})
 
 #: How much evidence a rule repair needs before it is applied (see :class:`mtfix.Config`).
 MODES = ("thorough", "standard", "strict")
@@ -88,7 +96,7 @@ def withhold(log: ChangeLog, mode: str) -> tuple[ChangeLog, list[Change]]:
     per_line = Counter(lines)
     lone = [i for i, n in enumerate(lines) if per_line[n] == 1]
     if mode == "strict":
-        held = [i for i in lone if changes[i].kind not in MACHINE_ONLY]
+        held = [i for i in lone if not _machine_only(changes[i])]
     else:
         held = [i for i in lone if _typo(changes[i], log.original)]
     if not held:
@@ -114,6 +122,11 @@ def withheld_flags(held: Sequence[Change], mode: str) -> list[Flag]:
     else:
         why = "Not applied (the only repair in its line, of a slip human writers make too; mode='thorough' applies it)"
     return [Flag(c.start, c.end, "rule.withheld", f"{why}: {c.message}", c.confidence) for c in held]
+
+
+def _machine_only(change: Change) -> bool:
+    fixer = REGISTRY.get(change.kind)
+    return fixer is not None and fixer.machine_only
 
 
 def _typo(change: Change, original: str) -> bool:
@@ -181,3 +194,82 @@ def _is_protected(e: Edit, protected: list[Span], starts: list[int]) -> bool:
     if e.start == e.end:
         return p.start < e.start < p.end
     return e.start < p.end and p.start < e.end
+
+
+def confirm(text: str, held: Sequence[Change], detector: Any, threshold: float) -> list[Change | None]:
+    """For each repair of ``held`` (rule changes of ``text`` the evidence mode held back, each alone
+    on its line): the repair, with that in its message, if ``detector`` also finds its sentence at
+    least ``threshold`` garbled; else None.
+
+    The detector scores the sentence as it stands, the slip included: a doubled word in a sentence
+    the model otherwise reads as fluent can still score low, and stays withheld.
+    """
+    found: dict[int, str] = {}
+    for i, c in enumerate(held):
+        line_start = text.rfind("\n", 0, c.start) + 1
+        line_end = text.find("\n", c.end)
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        pos = c.start - line_start
+        sent = next((s for s in sentences(line) if s.start <= pos < s.end), None)
+        if sent is not None and detector.judges(sent.text):
+            found[i] = sent.text
+    verdicts: list[Change | None] = [None] * len(held)
+    for i, (garble, _) in zip(found, detector.garble(list(found.values())), strict=True):
+        if garble >= threshold:
+            verdicts[i] = dataclasses.replace(
+                held[i],
+                message=f"{held[i].message} Applied though alone on its line: the model, too, finds the "
+                f"sentence garbled (score {garble:.2f}).",
+            )
+    return verdicts
+
+
+@dataclass(frozen=True)
+class RepairOptions:
+    """Options of the repair stage (the fields of the same names on :class:`mtfix.Config`)."""
+
+    disabled: frozenset[str] = field(default_factory=frozenset)
+    max_passes: int = 3
+    mode: str = "standard"
+    confirm_threshold: float = 0.5
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "disabled", frozenset(self.disabled))
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}; known: {', '.join(MODES)}")
+        if self.max_passes < 1:
+            raise ValueError("max_passes must be at least 1")
+
+
+@register("repair", options=RepairOptions, order=10)
+def _repair_stage(options: RepairOptions, resources: Resources) -> RepairStage:
+    """The fixers of mtfix.fixers, and the evidence mode."""
+    return RepairStage(options)
+
+
+class RepairStage:
+    """Run the fixers until nothing changes; withhold what the evidence mode does not accept."""
+
+    name = "repair"
+    source = "rule"
+    guard = None
+
+    def __init__(self, options: RepairOptions) -> None:
+        self.options = options
+        self.fixers = select(options.disabled)
+
+    def propose(self, doc: Document) -> Proposal:
+        mode = self.options.mode
+        log = ChangeLog(doc.text)
+        repair(log, self.fixers, max_passes=self.options.max_passes)
+        log, held = withhold(log, mode)
+        detector = doc.detector
+        if held and mode == "standard" and detector is not None and detector.model is not None:
+            # The detector is the second opinion a lone repair lacks: applied where the model, too,
+            # finds the sentence garbled.
+            verdicts = confirm(doc.text, held, detector, self.options.confirm_threshold)
+            if any(verdicts):
+                log = rebuild(doc.text, [*log.changes, *filter(None, verdicts)])
+                held = [c for c, agreed in zip(held, verdicts, strict=True) if agreed is None]
+        edits = [Edit(c.start, c.end, c.after, c.kind, c.message, c.confidence, c.source) for c in log.changes]
+        return Proposal(edits, withheld_flags(held, mode))

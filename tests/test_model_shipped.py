@@ -26,7 +26,7 @@ def test_shipped_folder_is_a_small_hugging_face_model() -> None:
 
 
 def test_tokenizer_round_trips_odd_characters(cleaner: mtfix.Cleaner) -> None:
-    tok = cleaner._get_rewriter().tokenizer
+    tok = cleaner.model.tokenizer
     for text in ["Pétain, São Paulo, Zürich, naïve", "“curly” ‘quotes’ — dashes – 3.5%", "emoji 😀 and 北京，上海"]:
         assert tok.decode(tok(text)["input_ids"], skip_special_tokens=True) == text
 
@@ -44,7 +44,7 @@ def test_guard_rejects_a_rewrite_that_changes_a_number_or_a_name(
     # Every sentence goes to the decoder, and the decoder's answer changes a fact.
     strict = mtfix.Cleaner(garble_threshold=0.0, min_confidence=0.0).load()
     wrong = sentence.replace("300", "30").replace("Putin", "Lavrov").replace("the the", "the")
-    monkeypatch.setattr(strict._get_rewriter(), "_generate", lambda texts: [(wrong, -0.01) for _ in texts])
+    monkeypatch.setattr(strict.model, "generate", lambda texts: [(wrong, -0.01) for _ in texts])
     r = strict.clean(sentence)
     assert all(c.source == "rule" for c in r.changes)
     (flag,) = [f for f in r.flags if f.kind == "fluency.rejected"]

@@ -108,7 +108,7 @@ def test_sentence_initial_capital_is_not_a_name() -> None:
 def test_word_edits_replay_exactly() -> None:
     original, new = "He visited the Beijing in the January .", "He visited Beijing in January."
     text = "Intro. " + original
-    edits = rewrite.word_edits(original, new, len("Intro. "), 0.8)
+    edits = guard.word_edits(original, new, len("Intro. "), 0.8)
     out = text
     for e in sorted(edits, key=lambda e: e.start, reverse=True):
         out = out[: e.start] + e.after + out[e.end :]
@@ -135,7 +135,7 @@ def _guard_accepts(original: str):
 def test_admissible_part_keeps_only_edits_the_guard_accepts(
     original: str, suggestion: str, expected: str | None
 ) -> None:
-    part = rewrite.admissible_part(original, suggestion, _guard_accepts(original))
+    part = guard.admissible_part(original, suggestion, _guard_accepts(original))
     assert part == (suggestion if expected is None else expected)
     assert part == original or guard.check(original, part, 1.0, min_confidence=0.0, max_edit_ratio=1.0).ok
 
@@ -189,12 +189,12 @@ def test_any_local_model_folder_plugs_in(tiny_model: Path) -> None:
 
 def test_accepted_rewrite_is_logged_and_merged_with_rules(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cleaner = mtfix.Cleaner(model=str(tiny_model), garble_threshold=0.0, min_confidence=0.0, quantize=False)
-    rewriter = cleaner._get_rewriter()
+    rewriter = cleaner.model
 
     def fake_generate(texts: list[str]) -> list[tuple[str, float]]:
         return [(t.replace("the Beijing", "Beijing"), -0.05) for t in texts]
 
-    monkeypatch.setattr(rewriter, "_generate", fake_generate)
+    monkeypatch.setattr(rewriter, "generate", fake_generate)
     text = "Kim Jong -un visited the Beijing in 2019 , he said ."
     r = cleaner.clean(text)
     assert r.text == "Kim Jong-un visited Beijing in 2019, he said."
@@ -207,21 +207,21 @@ def test_accepted_rewrite_is_logged_and_merged_with_rules(tiny_model: Path, monk
 
 def test_detector_keeps_fluent_sentences_from_the_decoder(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cleaner = mtfix.Cleaner(model=str(tiny_model), garble_threshold=1.01, quantize=False)
-    rewriter = cleaner._get_rewriter()
-    monkeypatch.setattr(rewriter, "_generate", lambda texts: pytest.fail("decoder reached"))
+    rewriter = cleaner.model
+    monkeypatch.setattr(rewriter, "generate", lambda texts: pytest.fail("decoder reached"))
     assert cleaner.clean("He visited Beijing in January, he said.").changes == []
 
 
 def test_untranslated_sentences_never_reach_the_model(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cleaner = mtfix.Cleaner(model=str(tiny_model), garble_threshold=0.0, min_confidence=0.0, quantize=False)
-    rewriter = cleaner._get_rewriter()
+    rewriter = cleaner.model
     seen: list[str] = []
 
     def fake_generate(texts: list[str]) -> list[tuple[str, float]]:
         seen.extend(texts)
         return [(t, -0.05) for t in texts]
 
-    monkeypatch.setattr(rewriter, "_generate", fake_generate)
+    monkeypatch.setattr(rewriter, "generate", fake_generate)
     r = cleaner.clean("He visited the Beijing in January. Der Hund ist sehr groß und er läuft schnell nach Hause.")
     assert [f.kind for f in r.flags] == ["untranslated"]
     assert seen == ["He visited the Beijing in January."]
@@ -234,16 +234,15 @@ def test_detector_decides_a_withheld_lone_repair(
     """With the model on, a lone human-style slip held back by the standard mode is applied where the
     detector finds its sentence garbled (a second sign of MT damage), and stays a flag where it does not."""
     cleaner = mtfix.Cleaner(model=str(tiny_model), quantize=False)  # confirm_threshold 0.5
-    rewriter = cleaner._get_rewriter()
+    rewriter = cleaner.model
     scored: list[str] = []
 
-    def fake_score(candidates: list[rewrite._Candidate]) -> None:
-        for c in candidates:
-            scored.append(c.text)
-            c.garble = garble
+    def fake_score(texts: list[str]) -> list[rewrite.Score]:
+        scored.extend(texts)
+        return [rewrite.Score(garble, -1.0) for _ in texts]
 
-    monkeypatch.setattr(rewriter, "_score", fake_score)
-    monkeypatch.setattr(rewriter, "_generate", lambda texts: [(t, -0.01) for t in texts])  # copies
+    monkeypatch.setattr(rewriter, "score", fake_score)
+    monkeypatch.setattr(rewriter, "generate", lambda texts: [(t, -0.01) for t in texts])  # copies
     text = "It was fine.\nThe police stopped the the driver. He left."
     r = cleaner.clean(text)
     assert scored[0] == "The police stopped the the driver."  # the sentence of the repair, as it stands
@@ -257,8 +256,8 @@ def test_detector_decides_a_withheld_lone_repair(
         assert [f.kind for f in r.flags if f.kind == "rule.withheld"] == ["rule.withheld"]
     # strict mode never asks the model
     strict = mtfix.Cleaner(model=str(tiny_model), mode="strict", garble_threshold=0.8, quantize=False)
-    monkeypatch.setattr(strict._get_rewriter(), "_score", fake_score)
-    monkeypatch.setattr(strict._get_rewriter(), "_generate", lambda texts: [(t, -0.01) for t in texts])
+    monkeypatch.setattr(strict.model, "score", fake_score)
+    monkeypatch.setattr(strict.model, "generate", lambda texts: [(t, -0.01) for t in texts])
     assert strict.clean(text).text == text
 
 
@@ -269,11 +268,11 @@ def test_partial_rewrites_apply_the_admissible_edits_and_flag_the_rest(
     cleaner = mtfix.Cleaner(
         model=str(tiny_model), garble_threshold=0.0, min_confidence=0.0, quantize=False, partial_rewrites=partial
     )
-    rewriter = cleaner._get_rewriter()
+    rewriter = cleaner.model
     # a grammar repair ('the Beijing') mixed with a changed number the guard forbids
     monkeypatch.setattr(
         rewriter,
-        "_generate",
+        "generate",
         lambda texts: [(t.replace("the Beijing in 2019", "Beijing in 2020"), -0.05) for t in texts],
     )
     text = "He visited the Beijing in 2019 with friends."

@@ -1,20 +1,48 @@
 """The rule layer: small pure fixers, registered by name.
 
-A fixer is a function ``text -> iterable of Edit`` that finds one kind of mechanical damage and
-proposes its repair, in coordinates of ``text``. Fixers never see each other's internals; the
-repair stage (:mod:`mtfix.repair`) runs them in registry order and keeps the log exact.
+A fixer is a function ``text -> iterable of Repair`` that finds one kind of mechanical damage and
+proposes its repair, in coordinates of ``text``. The registry stamps the fixer's name on its repairs
+as their ``kind`` (:attr:`Fixer.edits`), and the fixers run in the explicit order of :data:`ORDER`,
+whatever order their modules are imported in. Fixers never see each other's internals; the repair
+stage (:mod:`mtfix.repair`) runs them and keeps the log exact.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mtfix.changes import Change, Edit
 
-FixerFn = Callable[[str], Iterable[Edit]]
+
+class Repair(NamedTuple):
+    """A fixer's proposal: replace ``text[start:end]`` by ``after``; the registry adds the kind."""
+
+    start: int
+    end: int
+    after: str
+    message: str
+    confidence: float = 1.0
+
+
+FixerFn = Callable[[str], Iterable[Repair]]
 #: ``(change, original text) -> bool``: is this repair one of damage human typists make too?
 TypoTest = Callable[[Change, str], bool]
+
+#: The order fixers run in: encoding damage first (it hides everything else), then punctuation
+#: shapes, then quotes and spacing, then word-level repeats. Each fixer sees the text as the ones
+#: before it left it. A fixer must be listed here to be registered.
+ORDER = (
+    "encoding.mojibake",
+    "punctuation.fullwidth",
+    "punctuation.doubled",
+    "quotes.run",
+    "spacing.tokenized",
+    "spacing.hyphen",
+    "spacing.sentence",
+    "words.doubled",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,28 +54,45 @@ class Fixer:
     # (measured on WMT21: references against system outputs). Standing alone on a line, such a
     # repair is no evidence of MT, and the default mode withholds it (see mtfix.repair.withhold).
     typo: TypoTest | None = None
+    # Damage no human typist makes (mojibake, full-width punctuation): one repair of it on a line is
+    # evidence of MT enough even for the strict mode.
+    machine_only: bool = False
+
+    def edits(self, text: str) -> Iterator[Edit]:
+        """The fixer's repairs of ``text`` as edits of its kind."""
+        name = self.name
+        for r in self.fn(text):
+            yield Edit(r.start, r.end, r.after, name, r.message, r.confidence, "rule")
 
 
+_REGISTERED: dict[str, Fixer] = {}
+#: The registered fixers, in run order (:data:`ORDER`).
 REGISTRY: dict[str, Fixer] = {}
 
 
-def fixer(name: str, *, typo: TypoTest | None = None) -> Callable[[FixerFn], FixerFn]:
-    """Register ``fn`` under ``name``; registry order (import order) is the order fixers run in.
+def fixer(name: str, *, typo: TypoTest | None = None, machine_only: bool = False) -> Callable[[FixerFn], FixerFn]:
+    """Register ``fn`` under ``name`` (which must be in :data:`ORDER`).
 
-    ``typo`` tells which of its repairs also mend ordinary human typos (see :attr:`Fixer.typo`).
+    ``typo`` tells which of its repairs also mend ordinary human typos (see :attr:`Fixer.typo`);
+    ``machine_only`` that its damage is never a human's (see :attr:`Fixer.machine_only`).
     """
 
     def register(fn: FixerFn) -> FixerFn:
-        if name in REGISTRY:
+        if name in _REGISTERED:
             raise ValueError(f"fixer {name!r} registered twice")
+        if name not in ORDER:
+            raise ValueError(f"fixer {name!r} has no place in mtfix.fixers.ORDER")
         doc = (fn.__doc__ or "").strip().splitlines()
-        REGISTRY[name] = Fixer(name, fn, doc[0] if doc else name, typo)
+        _REGISTERED[name] = Fixer(name, fn, doc[0] if doc else name, typo, machine_only)
+        REGISTRY.clear()
+        REGISTRY.update((n, _REGISTERED[n]) for n in ORDER if n in _REGISTERED)
         return fn
 
     return register
 
 
 def names() -> tuple[str, ...]:
+    """The fixers' names, in run order."""
     return tuple(REGISTRY)
 
 
@@ -56,6 +101,4 @@ def always(change: Change, text: str) -> bool:
     return True
 
 
-# Import order is run order: encoding damage first (it hides everything else), then punctuation
-# shapes, then spacing, then word-level repeats.
 from mtfix.fixers import encoding, punctuation, quotes, spacing, words  # noqa: E402,F401

@@ -12,8 +12,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from mtfix.changes import Edit
-from mtfix.fixers import fixer
+from mtfix.fixers import Repair, fixer
 
 _ENTITY = r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[a-zA-Z][a-zA-Z0-9]{1,30});"
 # C0 controls except tab/newline/CR, DEL, C1 controls, lone surrogates, terminal escapes.
@@ -64,8 +63,8 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
-@fixer("encoding.mojibake")
-def fix_encoding(text: str) -> Iterator[Edit]:
+@fixer("encoding.mojibake", machine_only=True)
+def fix_encoding(text: str) -> Iterator[Repair]:
     """Mojibake, HTML entities and control characters, repaired by ftfy."""
     pos = 0
     while True:
@@ -84,7 +83,7 @@ def _fix_line(line: str) -> str:
     return ftfy.fix_text(line, _config())
 
 
-def _diff_edits(old: str, new: str, offset: int) -> Iterator[Edit]:
+def _diff_edits(old: str, new: str, offset: int) -> Iterator[Repair]:
     if old == new:
         return
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
@@ -92,11 +91,10 @@ def _diff_edits(old: str, new: str, offset: int) -> Iterator[Edit]:
         if tag == "equal":
             continue
         before, after = old[i1:i2], new[j1:j2]
-        yield Edit(
+        yield Repair(
             offset + i1,
             offset + i2,
             after,
-            "encoding.mojibake",
             _message(before, after),
             0.95,
         )

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import regex
 
-from mtfix.changes import Change, Edit
-from mtfix.fixers import fixer
+from mtfix.changes import Change
+from mtfix.fixers import Repair, fixer
 from mtfix.scanning import scan, trigger_positions
 
 # Full-width forms used as English punctuation, with the English form and whether English puts a
@@ -31,8 +31,8 @@ _WORDLIKE = regex.compile(r"[\p{L}\p{N}\"'“‘(]")
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
 
-@fixer("punctuation.fullwidth")
-def fix_fullwidth(text: str) -> Iterator[Edit]:
+@fixer("punctuation.fullwidth", machine_only=True)
+def fix_fullwidth(text: str) -> Iterator[Repair]:
     """Full-width and CJK punctuation (，。：；（）！？「」) in English text, with English spacing."""
     for start in trigger_positions(_FULLWIDTH_AT, text):
         end = start + 1
@@ -59,11 +59,10 @@ def fix_fullwidth(text: str) -> Iterator[Edit]:
             repl = (" " if before_ok else "") + ascii_form
             if e != end and not after_ok:
                 e = end
-        yield Edit(
+        yield Repair(
             s,
             e,
             repl,
-            "punctuation.fullwidth",
             f"Replaced the full-width {char!r} with the English {ascii_form!r}.",
             0.95,
         )
@@ -96,15 +95,14 @@ def _doubled_full_stop(change: Change, text: str) -> bool:
 
 
 @fixer("punctuation.doubled", typo=_doubled_full_stop)
-def fix_doubled_punctuation(text: str) -> Iterator[Edit]:
+def fix_doubled_punctuation(text: str) -> Iterator[Repair]:
     """Doubled commas and full stops left by MT (',,', '. .'); ellipses and '!!' are kept."""
     for m in scan(_DOUBLED_AT, _DOUBLED_PUNCT, text):
         mark = m.group("c") or m.group("d")
-        yield Edit(
+        yield Repair(
             m.start(),
             m.end(),
             mark,
-            "punctuation.doubled",
             f"Removed a doubled {mark!r}.",
             0.95,
         )

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 
 import regex
 
-from mtfix.changes import Edit
-from mtfix.fixers import fixer
+from mtfix.fixers import Repair, fixer
 from mtfix.scanning import per_first_char, scan, trigger_positions
 
 _Q = '"“”'
@@ -28,7 +27,7 @@ _PAIRS = per_first_char('"“”', '["“”]')
 
 
 @fixer("quotes.run")
-def fix_quote_runs(text: str) -> Iterator[Edit]:
+def fix_quote_runs(text: str) -> Iterator[Repair]:
     """Runs of doubled or broken quotation marks collapsed to one mark."""
     pairs = trigger_positions(_PAIRS, text)
     for m in scan(pairs, _CLOSING_RUN, text):
@@ -39,22 +38,20 @@ def fix_quote_runs(text: str) -> Iterator[Edit]:
         after = keep
         if stop and text[m.start() - 1] not in ".!?":
             after = keep + "."
-        yield Edit(
+        yield Repair(
             m.start(),
             m.end(),
             after,
-            "quotes.run",
             f"Collapsed the broken quote run {m.group(0)!r} to {after!r}.",
             0.9,
         )
     for m in scan(pairs, _OPENING_RUN, text):
         run = m.group("run")
         keep = "“" if run[0] == "“" else '"'
-        yield Edit(
+        yield Repair(
             m.start(),
             m.end(),
             keep,
-            "quotes.run",
             f"Collapsed the doubled opening quotes {run!r} to {keep!r}.",
             0.9,
         )

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import regex
 
-from mtfix.changes import Change, Edit
-from mtfix.fixers import fixer
+from mtfix.changes import Change
+from mtfix.fixers import Repair, fixer
 from mtfix.scanning import per_first_char, scan, trigger_positions
 
 # --------------------------------------------------------------------------------------------------
@@ -31,9 +31,9 @@ _TOKENISED_HINT = re.compile(r"[^\W\d_] [,.;:](?:[ \t]|$)|[^\W\d_] n?'[st]\b|\( 
 _WORD_END = re.compile(r"[^\W_]|[\"'”’)\].!?%]")  # what a token before closing punctuation ends with
 
 
-def _remove_space(m: re.Match[str], what: str) -> Edit:
+def _remove_space(m: re.Match[str], what: str) -> Repair:
     s, e = m.span("sp")
-    return Edit(s, e, "", "spacing.tokenized", f"Removed the space {what} {m.group('p')!r}.", 0.97)
+    return Repair(s, e, "", f"Removed the space {what} {m.group('p')!r}.", 0.97)
 
 
 def _after_word(text: str, pos: int) -> bool:
@@ -61,7 +61,7 @@ def _stray_space_before_close(change: Change, text: str) -> bool:
 
 
 @fixer("spacing.tokenized", typo=_stray_space_before_close)
-def fix_tokenized(text: str) -> Iterator[Edit]:
+def fix_tokenized(text: str) -> Iterator[Repair]:
     """Tokenised spacing around punctuation, brackets, quotes and clitics (detokenisation)."""
     for pos in trigger_positions(_TOKENISED_AT, text):
         if text[pos] in " \t":
@@ -109,7 +109,7 @@ def _line_of(text: str, pos: int) -> str:
     return text[start : len(text) if end < 0 else end]
 
 
-def _quote_edits(text: str) -> Iterator[Edit]:
+def _quote_edits(text: str) -> Iterator[Repair]:
     """Attach lone straight quotes in tokenised lines to the words they enclose.
 
     Quotes are paired left to right within one line, and only when every quote of that kind in the
@@ -135,18 +135,17 @@ def _quote_edits(text: str) -> Iterator[Edit]:
                 yield from _pair_quotes(line, line_start, lone, mark)
 
 
-def _pair_quotes(line: str, line_start: int, lone: list[int], q: str) -> Iterator[Edit]:
+def _pair_quotes(line: str, line_start: int, lone: list[int], q: str) -> Iterator[Repair]:
     for k, pos in enumerate(lone):
         if k % 2 == 0:  # opening: remove the spaces after it
             end = pos + 1
             while end < len(line) and line[end] in " \t":
                 end += 1
             if end < len(line) and end > pos + 1:
-                yield Edit(
+                yield Repair(
                     line_start + pos + 1,
                     line_start + end,
                     "",
-                    "spacing.tokenized",
                     f"Removed the space after the opening {q}.",
                     0.9,
                 )
@@ -155,23 +154,21 @@ def _pair_quotes(line: str, line_start: int, lone: list[int], q: str) -> Iterato
             while begin > 0 and line[begin - 1] in " \t":
                 begin -= 1
             if begin > 0 and begin < pos:
-                yield Edit(
+                yield Repair(
                     line_start + begin,
                     line_start + pos,
                     "",
-                    "spacing.tokenized",
                     f"Removed the space before the closing {q}.",
                     0.9,
                 )
 
 
-def _possessive(line: str, line_start: int, pos: int) -> Iterator[Edit]:
+def _possessive(line: str, line_start: int, pos: int) -> Iterator[Repair]:
     if pos >= 2 and line[pos - 1] == " " and line[pos - 2] in "sS" and _TOKENISED_HINT.search(line):
-        yield Edit(
+        yield Repair(
             line_start + pos - 1,
             line_start + pos,
             "",
-            "spacing.tokenized",
             "Attached the possessive apostrophe to its word.",
             0.85,
         )
@@ -212,7 +209,7 @@ _WORD_BEFORE_HYPHEN = re.compile(r"(\w+)-$")
 
 
 @fixer("spacing.hyphen", typo=_space_after_hyphen)
-def fix_hyphen(text: str) -> Iterator[Edit]:
+def fix_hyphen(text: str) -> Iterator[Repair]:
     """Hyphens spaced on one side only ('Kim Jong -un', 'six -day', 'Jong- un') rejoined."""
     for m in scan(_SPACE_HYPHEN_AT, _SPACE_HYPHEN, text):
         left, right, tail = m.group("left"), m.group("right"), m.group("tail")
@@ -227,7 +224,7 @@ def fix_hyphen(text: str) -> Iterator[Edit]:
         elif len(right) == 1:
             continue  # '-v', '-o': flags or list markers, not word halves
         s = m.start()
-        yield Edit(s, s + 1, "", "spacing.hyphen", f"Removed the space before the hyphen in '{left} -{right}'.", 0.93)
+        yield Repair(s, s + 1, "", f"Removed the space before the hyphen in '{left} -{right}'.", 0.93)
     for m in scan(_HYPHEN_SPACE_AT, _HYPHEN_SPACE, text):
         left, right = m.group("left"), m.group("right")
         if right in _SUSPENDED:
@@ -235,7 +232,7 @@ def fix_hyphen(text: str) -> Iterator[Edit]:
         if not (right in _COMPOUND_TAILS or (left[0].isupper() and len(right) <= 3 and right not in _SHORT_WORDS)):
             continue
         s = m.start() + 1
-        yield Edit(s, s + 1, "", "spacing.hyphen", f"Removed the space after the hyphen in '{left}- {right}'.", 0.9)
+        yield Repair(s, s + 1, "", f"Removed the space after the hyphen in '{left}- {right}'.", 0.9)
 
 
 # A lone '-word' after these is an option or a dash, not the second half of a compound.
@@ -276,7 +273,7 @@ _EXCLAIM_BRANDS = regex.compile(r"(?i)yahoo|jeopardy|wham|panic|joomla")
 
 
 @fixer("spacing.sentence")
-def fix_sentence_spacing(text: str) -> Iterator[Edit]:
+def fix_sentence_spacing(text: str) -> Iterator[Repair]:
     """A missing space after sentence or clause punctuation ('Korea.At the same time')."""
     for m in scan(_SENTENCE_JOIN_AT, _SENTENCE_JOIN, text):
         left, p = m.group("left"), m.group("p")
@@ -287,11 +284,10 @@ def fix_sentence_spacing(text: str) -> Iterator[Edit]:
         if _in_token_with(text, m, "/@\\_") or m.group("right") in _DOT_NAMES:
             continue
         pos = m.end("p")
-        yield Edit(
+        yield Repair(
             pos,
             pos,
             " ",
-            "spacing.sentence",
             f"Added the missing space after {p!r} in '{left}{p}{m.group('right')}'.",
             0.95,
         )
@@ -301,7 +297,7 @@ def fix_sentence_spacing(text: str) -> Iterator[Edit]:
         if m.group("p") == ":" and (not m.group("right").islower() or _in_token_with(text, m, ".")):
             continue  # 'Tax:On', 'Source:cctv.com': names and fields, not a glued clause
         pos = m.end("p")
-        yield Edit(pos, pos, " ", "spacing.sentence", f"Added the missing space after {m.group('p')!r}.", 0.9)
+        yield Repair(pos, pos, " ", f"Added the missing space after {m.group('p')!r}.", 0.9)
 
 
 def _in_token_with(text: str, m: regex.Match[str], chars: str) -> bool:

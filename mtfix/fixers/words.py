@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from itertools import compress, count
 from operator import eq
 
-from mtfix.changes import Edit
-from mtfix.fixers import always, fixer
+from mtfix.fixers import Repair, always, fixer
 from mtfix.lexicon import LEGIT_REPEATS
 from mtfix.scanning import line_offsets, line_words
 
@@ -24,7 +23,7 @@ _DOUBLED_PHRASE = re.compile(rf"{_EDGE_L}(?P<w>{_L}+(?: {_L}+){{1,3}})(?P<rep> (
 
 
 @fixer("words.doubled", typo=always)
-def fix_doubled_words(text: str) -> Iterator[Edit]:
+def fix_doubled_words(text: str) -> Iterator[Repair]:
     """A word or a short phrase written twice in a row ('the the', 'drunk driving drunk driving')."""
     lines = text.split("\n")
     hits = list(compress(count(), map(_may_repeat, line_words(lines))))
@@ -49,7 +48,7 @@ def _may_repeat(words: list[str]) -> bool:
     return False
 
 
-def _line_edits(text: str, offset: int) -> Iterator[Edit]:
+def _line_edits(text: str, offset: int) -> Iterator[Repair]:
     taken: list[tuple[int, int]] = []
     for m in _DOUBLED_PHRASE.finditer(text):
         words = m.group("w").split(" ")
@@ -59,11 +58,10 @@ def _line_edits(text: str, offset: int) -> Iterator[Edit]:
             continue
         taken.append(m.span())
         s, e = m.span("rep")
-        yield Edit(
+        yield Repair(
             offset + s,
             offset + e,
             "",
-            "words.doubled",
             f"Removed the repeated phrase {m.group('w')!r}.",
             0.85,
         )
@@ -78,7 +76,7 @@ def _line_edits(text: str, offset: int) -> Iterator[Edit]:
         if _tripled(text, m):
             continue
         s, e = m.span("rep")
-        yield Edit(offset + s, offset + e, "", "words.doubled", f"Removed the repeated word {w!r}.", 0.9)
+        yield Repair(offset + s, offset + e, "", f"Removed the repeated word {w!r}.", 0.9)
 
 
 def _tripled(text: str, m: re.Match[str]) -> bool:
