@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import mtfix  # noqa: E402
-from mtfix.rewrite import Rewriter, _Candidate, resolve  # noqa: E402
+from mtfix.rewrite import Rewriter, resolve  # noqa: E402
 
 BATCHES = (1, 8, 16, 32)
 
@@ -41,13 +41,12 @@ def measure(model: str, texts: list[str], *, batch: int, quantize: bool) -> tupl
     """(detector sentences/s, decoder sentences/s)."""
     config = mtfix.Config(model=model, batch_size=batch, quantize=quantize, threads=2)
     rw = Rewriter(resolve(model), config)
-    rw._generate(texts[:2])  # warm-up
-    cands = [_Candidate(0, 0, len(t), t) for t in texts]
+    rw.generate(texts[:2])  # warm-up
     t = time.perf_counter()
-    rw._score(cands)
+    rw.score(texts)
     detect = len(texts) / (time.perf_counter() - t)
     t = time.perf_counter()
-    rw._generate(texts)
+    rw.generate(texts)
     decode = len(texts) / (time.perf_counter() - t)
     return detect, decode
 

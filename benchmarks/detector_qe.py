@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from tune_rewriter import ALL_PAIRS, load_pairs  # noqa: E402
+from tune_rewriter import ALL_PAIRS, load_pairs, score_all  # noqa: E402
 
 import mtfix  # noqa: E402
-from mtfix.rewrite import Rewriter, _Candidate, resolve  # noqa: E402
+from mtfix.rewrite import Rewriter, resolve  # noqa: E402
 
 
 def ranks(xs: list[float]) -> list[float]:
@@ -69,9 +69,7 @@ def main() -> None:
     for pair in ALL_PAIRS:
         mt, _ = load_pairs(args.data, [pair], "dev")
         hter = [float(x) for x in (args.data / "mlqe-pe" / pair / "dev.hter").read_text().split()]
-        cands = [_Candidate(i, 0, len(s), s) for i, s in enumerate(mt)]
-        rw._score(cands)
-        garble = [c.garble for c in cands]
+        garble = [c.garble for c in score_all(rw, mt)]
         lines.append(f"| {pair} | {len(mt):,} | {spearman(garble, hter):.3f} |")
         garble_all += garble
         hter_all += hter

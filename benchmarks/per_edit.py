@@ -22,12 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from tune_rewriter import load_pairs, ter_stats  # noqa: E402
+from tune_rewriter import load_pairs, score_all, ter_stats  # noqa: E402
 
 import mtfix  # noqa: E402
 from mtfix import guard  # noqa: E402
 from mtfix.changes import Change, apply_changes  # noqa: E402
-from mtfix.rewrite import Rewriter, _Candidate, resolve, word_edits  # noqa: E402
+from mtfix.guard import word_edits  # noqa: E402
+from mtfix.rewrite import Rewriter, resolve  # noqa: E402
 
 
 def mean_lp(rw: Rewriter, sources: list[str], targets: list[str]) -> list[float]:
@@ -51,10 +52,9 @@ def main() -> None:
     ruled = [r.text for r in mtfix.Cleaner(model=None, detect_untranslated=False).clean_batch(mt)]
     config = mtfix.Config(model=args.model, garble_threshold=0.0, min_confidence=0.0)
     rw = Rewriter(resolve(config.model), config)
-    cands = [_Candidate(i, 0, len(s), s) for i, s in enumerate(ruled)]
-    rw._score(cands)
+    cands = score_all(rw, ruled)
     chosen = [c for c in cands if c.garble >= args.garble]
-    generated = rw._generate([c.text for c in chosen])
+    generated = rw.generate([c.text for c in chosen])
     # every single edit that passes the guard on its own
     singles: list[tuple[int, object, str]] = []  # (sentence, edit, sentence with the edit)
     for c, (text, _) in zip(chosen, generated, strict=True):

@@ -19,17 +19,33 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import mtfix  # noqa: E402
 from mtfix import guard  # noqa: E402
-from mtfix.rewrite import Rewriter, _Candidate, _confidence, admissible_part, resolve  # noqa: E402
+from mtfix.guard import admissible_part  # noqa: E402
+from mtfix.rewrite import Rewriter, confidence_of, resolve  # noqa: E402
 
 #: The MLQE-PE language pairs into English.
 ALL_PAIRS = ("ro-en", "et-en", "ne-en", "si-en", "ru-en")
 
+
+
+class Scored(NamedTuple):
+    """A sentence with the model's garble score and copy log-probability (``Rewriter.score``)."""
+
+    log: int  # its index in the list scored
+    text: str
+    garble: float
+    copy_lp: float
+
+
+def score_all(rw: Rewriter, texts: list[str]) -> list[Scored]:
+    """Every text scored by the model's detector, as it stands."""
+    return [Scored(i, t, s.garble, s.copy_lp) for i, (t, s) in enumerate(zip(texts, rw.score(texts), strict=True))]
 
 def load_pairs(
     data: Path, pairs: Sequence[str], split: str, *, keep_mt_tokenised: bool = False
@@ -92,11 +108,10 @@ def main() -> None:
     config = mtfix.Config(model=args.model, garble_threshold=0.0, min_confidence=0.0, threads=args.threads)
     t = time.time()
     rw = Rewriter(resolve(config.model), config)
-    cands = [_Candidate(i, 0, len(s), s) for i, s in enumerate(ruled)]
-    rw._score(cands)
+    cands = score_all(rw, ruled)
     t_score = time.time() - t
     t = time.time()
-    generated = rw._generate([c.text for c in cands])
+    generated = rw.generate([c.text for c in cands])
     t_gen = time.time() - t
     print(f"scored {len(cands)} in {t_score:.1f}s, decoded in {t_gen:.1f}s", file=sys.stderr)
 
@@ -104,7 +119,7 @@ def main() -> None:
     conf: list[float] = []
     for c, (text, lp) in zip(cands, generated, strict=True):
         text = text.strip()
-        confidence = _confidence(lp, c.copy_lp)
+        confidence = confidence_of(lp, c.copy_lp)
 
         def accepts(new: str, original: str = c.text) -> bool:
             return guard.check(original, new, 1.0, min_confidence=0.0, max_edit_ratio=args.max_edit_ratio).ok

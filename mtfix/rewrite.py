@@ -154,7 +154,7 @@ class Rewriter:
         return results
 
 
-def _confidence(rewrite_lp: float, copy_lp: float) -> float:
+def confidence_of(rewrite_lp: float, copy_lp: float) -> float:
     """How sure the model is of its rewrite: its token probability, discounted when the model
     found the original nearly as likely."""
     p_rewrite = pow(2.718281828, rewrite_lp)
@@ -205,6 +205,6 @@ class RewriteStage:
             sentence = text[found.start : found.end]
             if rewrite.split() == sentence.split():
                 continue  # the model copied the sentence (up to whitespace, which it normalises)
-            confidence = _confidence(lp, found.detail)
+            confidence = confidence_of(lp, found.detail)
             edits.append(Edit(found.start, found.end, rewrite, "fluency.rewrite", "", confidence, "model"))
         return Proposal(edits)
