@@ -36,7 +36,7 @@ from typing import Any
 from mtfix.changes import Change, Flag, Result, apply_changes
 from mtfix.fixers import names as fixer_names
 from mtfix.pipeline import REGISTRY as _STAGES
-from mtfix.pipeline import Pipeline, Resources, default_stages
+from mtfix.pipeline import Pipeline, Resources, default_stages, load_plugins
 from mtfix.repair import MODES
 
 # The built-in stages register themselves on import (torch is imported only with a model).
@@ -127,6 +127,9 @@ class Config:
             object.__setattr__(self, "stages", tuple(self.stages))
         given = dict(self.options)
         unknown = sorted(set(given).union(self.stages or ()) - set(_STAGES))
+        if unknown:
+            load_plugins()
+            unknown = sorted(set(given).union(self.stages or ()) - set(_STAGES))
         if unknown:
             raise ValueError(f"unknown stage(s) {unknown}; known: {sorted(_STAGES)}")
         # Stored as a sorted tuple of (name, options instance): hashable, like the rest of Config.

@@ -173,6 +173,22 @@ def _load_builtin() -> None:
     import mtfix.rewrite  # noqa: F401  (torch is imported only when its stage is built with a model)
 
 
+_PLUGINS_LOADED = False
+
+
+def load_plugins() -> None:
+    """Import the stages that installed packages declare under the entry-point group ``mtfix.stages``
+    (each registers itself on import). Done once; the CLI does it before it builds its parser."""
+    global _PLUGINS_LOADED
+    if _PLUGINS_LOADED:
+        return
+    _PLUGINS_LOADED = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="mtfix.stages"):
+        ep.load()
+
+
 class Pipeline:
     """Runs ``stages`` in order over a text and builds its :class:`~mtfix.changes.Result`."""
 
