@@ -329,7 +329,7 @@ def test_check(tmp_path: Path) -> None:
         "bad.txt:2:9: spacing.hyphen: Removed the space before the hyphen in 'Jong -un'.",
         "bad.txt:2:22: spacing.sentence: Added the missing space after '.' in 'arrived.He'.",
     ]
-    out = mtfix("check", "-q", "--format", "json", "bad.txt", cwd=tmp_path)
+    out = mtfix("check", "-q", "--report", "json", "bad.txt", cwd=tmp_path)
     findings = [json.loads(line) for line in out.stdout.splitlines()]
     assert out.returncode == 1 and len(findings) == 2
     first = findings[0]
@@ -340,11 +340,31 @@ def test_check(tmp_path: Path) -> None:
     assert out.returncode == 2 and "bad.txt:2:9:" in out.stdout
 
 
+def test_format_is_the_input_format_in_every_command(tmp_path: Path) -> None:
+    """--format (alias --input-format) names the input format for clean and check alike."""
+    record = json.dumps({"text": DAMAGED})
+    (tmp_path / "records.txt").write_text(record + "\n")
+    for command in ("clean", "check"):
+        for option in ("--format", "--input-format"):
+            as_text = mtfix(command, "-q", option, "text", "records.txt", cwd=tmp_path)
+            as_jsonl = mtfix(command, "-q", option, "jsonl", "records.txt", cwd=tmp_path)
+            assert (as_text.stderr, as_jsonl.stderr) == ("", ""), (command, option)
+            if command == "clean":
+                assert as_text.stdout == record.replace(DAMAGED, REPAIRED) + "\n"  # a line, no change log
+                assert json.loads(as_jsonl.stdout).keys() == {"text", "mtfix"}
+            else:  # the column counts characters of the line, or of the record's text
+                assert as_text.stdout.startswith("records.txt:1:19: spacing.hyphen:")
+                assert as_jsonl.stdout.startswith("records.txt:1:9: spacing.hyphen:")
+    # the format of the findings is --report's; --format json says so
+    out = mtfix("check", "--format", "json", "records.txt", cwd=tmp_path)
+    assert out.returncode == 2 and "--report json" in out.stderr and out.stdout == ""
+
+
 def test_diff_writes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "seed.txt"
     target.write_bytes(SEED.read_bytes())
     out = mtfix("clean", "--diff", "seed.txt", cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 1, out.stderr  # like check: something to change
     assert files_in(tmp_path) == {"seed.txt"} and target.read_bytes() == SEED.read_bytes()
     assert "\x1b[" not in out.stdout
     cleaned = mtfix("clean", "-q", "seed.txt", cwd=tmp_path).stdout
@@ -357,6 +377,24 @@ def test_diff_writes_nothing(tmp_path: Path) -> None:
     assert out.stdout.count(marker) == 2
     coloured = mtfix("clean", "--diff", "--color", "always", "seed.txt", cwd=tmp_path)
     assert "\x1b[31m-" in coloured.stdout and "\x1b[32m+" in coloured.stdout
+
+
+def test_diff_exit_status(tmp_path: Path) -> None:
+    """--diff exits 0 when nothing would change, 1 when something would, 2 on an error (as check does)."""
+    (tmp_path / "clean.txt").write_text(REPAIRED + "\n")
+    (tmp_path / "withheld.txt").write_text("He said the the plan works.\n")  # a flag, no change
+    (tmp_path / "bad.txt").write_text(DAMAGED + "\n")
+    out = mtfix("clean", "--diff", "clean.txt", "withheld.txt", cwd=tmp_path)
+    assert (out.returncode, out.stdout) == (0, ""), out.stderr
+    out = mtfix("clean", "--diff", "-q", "clean.txt", "bad.txt", cwd=tmp_path)
+    assert out.returncode == 1 and out.stdout.startswith("--- bad.txt\n") and out.stderr == ""
+    out = mtfix("clean", "--diff", "bad.txt", "missing.txt", cwd=tmp_path)
+    assert out.returncode == 2 and "--- bad.txt" in out.stdout
+    # a malformed record that --skip-bad-lines would drop is a change too
+    (tmp_path / "in.jsonl").write_text(json.dumps({"text": REPAIRED}) + "\n[1]\n")
+    out = mtfix("clean", "--diff", "--skip-bad-lines", "in.jsonl", cwd=tmp_path)
+    assert out.returncode == 1 and "\n-[1]\n" in out.stdout
+    assert files_in(tmp_path) == {"clean.txt", "withheld.txt", "bad.txt", "in.jsonl"}
 
 
 @pytest.mark.parametrize(("sig", "in_place"), [(signal.SIGINT, False), (signal.SIGTERM, True)])

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import logging
 import os
 import shutil
@@ -35,11 +34,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 from mtfix import Cleaner, Config, Result
+from mtfix._common import UsageError, log_entry, threads_per_worker, walk
 from mtfix.integrations import RAY_INSTALL_HINT, settle_fsspec_http
 from mtfix.io import InputError, decode_line, parse_record
 
@@ -62,10 +61,6 @@ _FSSPEC_HTTP_MISSING = settle_fsspec_http()
 DEFAULT_GLOBS = ("*.parquet", "*.jsonl")
 
 Concurrency = int | tuple[int, int] | tuple[int, int, int]
-
-
-class UsageError(ValueError):
-    """A problem with the arguments of :func:`clean_files` (the command line reports it, exit 2)."""
 
 
 # ------------------------------------------------------------------------------------- the cleaning
@@ -98,12 +93,8 @@ def _clean_values(cleaner: Cleaner, values: Sequence[Any], name: str) -> list[Re
 
 
 def _log_entry(r: Result | str) -> str:
-    if isinstance(r, str):
-        return json.dumps({"changes": [], "flags": [], "error": r}, ensure_ascii=False)
-    return json.dumps(
-        {"changes": [c.to_dict() for c in r.changes], "flags": [f.to_dict() for f in r.flags], "error": None},
-        ensure_ascii=False,
-    )
+    """The log column of one row: its change log, and its error (``None`` when it was cleaned)."""
+    return log_entry(None, error=r) if isinstance(r, str) else log_entry(r, error=None)
 
 
 def _object_array(values: list[Any], name: str) -> pa.Array:
@@ -167,11 +158,8 @@ def _compute(concurrency: Concurrency) -> ray.data.ActorPoolStrategy:
 
 
 def _actor_config(config: Config | None, num_cpus: float) -> Config:
-    config = config or Config()
-    if config.model is not None and config.threads is None:
-        # torch would start a thread per core of the node in every actor: one per reserved CPU
-        config = config.replace(threads=max(1, int(num_cpus)))
-    return config
+    # torch would start a thread per core of the node in every actor: one per reserved CPU
+    return threads_per_worker(config or Config(), num_cpus)
 
 
 def clean_dataset(
@@ -323,10 +311,7 @@ class _JsonLinesUDF:
             if isinstance(r, str):
                 self._bad(i, paths[i], numbers[i], r, out)
                 continue
-            entry = None
-            if self.log_key:
-                changes = [c.to_dict() for c in r.changes]
-                entry = json.dumps({"changes": changes, "flags": [f.to_dict() for f in r.flags]}, ensure_ascii=False)
+            entry = log_entry(r) if self.log_key else None
             out[i] = (record.render(r.text, self.log_key or "", entry) + end).encode()
         return pa.table({"raw": pa.array(out, pa.binary())})
 
@@ -378,13 +363,8 @@ def _find_inputs(paths: Sequence[str | Path], globs: Sequence[str], exclude: Pat
         if str(arg) == "-":
             raise UsageError("--engine ray reads files and folders, not standard input")
         if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(
-                    d for d in dirnames if not d.startswith(".") and Path(dirpath, d).resolve() != exclude
-                )
-                for name in sorted(filenames):
-                    if not name.startswith(".") and any(fnmatch(name, g) for g in globs):
-                        add(Path(dirpath, name))
+            for file in walk(path, globs, exclude):
+                add(file)
         elif path.is_file():
             add(path)
         else:

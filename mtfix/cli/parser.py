@@ -1,0 +1,253 @@
+"""The argument parser of ``mtfix``: subcommands ``clean`` and ``check``, their options and help."""
+
+from __future__ import annotations
+
+import argparse
+
+import mtfix
+from mtfix import Config
+from mtfix.cli.plan import DEFAULT_GLOBS
+
+_EXIT_STATUS = """\
+exit status:
+  0    success (check: nothing to change or flag; clean --diff: nothing to change)
+  1    check found something to change or flag; clean --diff: something to change
+  2    a usage error, or a bad input: missing or unreadable file, invalid UTF-8,
+       malformed JSON line, unwritable output; the other inputs are still processed
+  130  interrupted (no partial output is left behind)
+"""
+
+_EPILOG = f"""\
+examples:
+  mtfix clean --no-model article.txt               clean one file to standard output
+  mtfix clean --no-model < in.txt > out.txt        standard input to standard output
+  mtfix clean --no-model corpus/ -o cleaned/       mirror a folder tree (*.txt, *.jsonl)
+  mtfix clean --no-model --in-place --backup .orig notes.txt
+  mtfix clean --no-model data.jsonl --field body -o out.jsonl
+  mtfix clean --no-model corpus/ -o out/ --log changes.jsonl --workers 4
+  mtfix clean --no-model --diff article.txt        show what would change, write nothing
+  mtfix check --no-model docs/                     lint: path:line:col: kind: message
+  mtfix check --no-model --report json docs/       the same findings as JSON Lines
+  python -m mtfix ...                              the same
+
+{_EXIT_STATUS}"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``mtfix`` (subcommands ``clean`` and ``check``).
+
+    Every namespace it returns has every attribute :meth:`mtfix.cli.options.Options.from_args`
+    reads: ``check`` gets the defaults of the options only ``clean`` has.
+    """
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="mtfix",
+        description="Find and repair the damage machine translation leaves in English text.",
+        epilog=_EPILOG,
+        formatter_class=fmt,
+    )
+    parser.add_argument("--version", action="version", version=f"mtfix {mtfix.__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; '-' or nothing: standard input")
+    common.add_argument(
+        "--glob",
+        action="append",
+        metavar="PATTERN",
+        help=f"file names to take from folders (repeatable; default: {' '.join(DEFAULT_GLOBS)})",
+    )
+    common.add_argument("--field", default="text", help="JSON Lines: the field to clean (default: text)")
+    common.add_argument(
+        "--skip-bad-lines",
+        action="store_true",
+        help="JSON Lines: drop malformed records (reported on stderr) instead of failing the file",
+    )
+    _add_stage_arguments(common.add_argument_group("cleaning"))
+    run = common.add_argument_group("running")
+    run.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (0: one per CPU; default 1)")
+    run.add_argument(
+        "--batch-size",
+        type=int,
+        default=256,
+        metavar="N",
+        help="lines per block sent to a worker (default 256)",
+    )
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
+    common.add_argument(
+        "--format",
+        "--input-format",
+        dest="input_format",
+        type=_input_format,
+        choices=("text", "jsonl"),
+        help="the input format; clean writes the same (default: jsonl for *.jsonl, else text)",
+    )
+
+    clean = sub.add_parser(
+        "clean",
+        parents=[common],
+        formatter_class=fmt,
+        help="repair files, folders or standard input",
+        description="Repair files, folders or standard input.\n\n"
+        "Each line of a text file, or the --field of each JSON Lines record, is cleaned on its own.\n"
+        "A record keeps every other byte as it was and gains its change log under --log-key.\n"
+        "Files are written under a temporary name and renamed into place once complete.",
+        epilog=_EPILOG,
+    )
+    out = clean.add_mutually_exclusive_group()
+    out.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file; a folder (mirroring the input tree) for a folder or several inputs",
+    )
+    out.add_argument("--in-place", action="store_true", help="rewrite the input files (atomically)")
+    out.add_argument(
+        "--diff",
+        action="store_true",
+        help="print a unified diff of what would change (exit status 1 if anything would)",
+    )
+    clean.add_argument("--backup", metavar="SUFFIX", help="with --in-place: keep each original as PATH+SUFFIX")
+    clean.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the --diff (default: auto, on a terminal)",
+    )
+    clean.add_argument(
+        "--log",
+        metavar="FILE",
+        help="write the change log as JSON Lines: one record (path, line, changes, flags) per line "
+        "cleaned; its changes replayed on the input line give the output line",
+    )
+    clean.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print a readable change log on standard error: path:line:col: kind 'before' -> 'after'",
+    )
+    clean.add_argument(
+        "--log-key",
+        default="mtfix",
+        help="JSON Lines: the key of each record's change log (default: mtfix; '' for none)",
+    )
+    _add_engine_arguments(clean)
+    clean.set_defaults(report="text")
+
+    check = sub.add_parser(
+        "check",
+        parents=[common],
+        formatter_class=fmt,
+        help="report what clean would change and what it flags, like a linter",
+        description="Report what 'mtfix clean' would change and what it flags, one finding a line:\n"
+        "  path:line:col: kind: message\n"
+        "(1-based line and column; the column counts characters of the line or the record's text).",
+        epilog=_EXIT_STATUS,
+    )
+    check.add_argument(
+        "--report",
+        choices=("text", "json"),
+        default="text",
+        help="the findings: text (default), or json: one JSON object per finding (path, line, column, type "
+        "and the change or flag)",
+    )
+    check.set_defaults(
+        output=None,
+        in_place=False,
+        diff=False,
+        backup=None,
+        color="never",
+        log=None,
+        explain=False,
+        log_key="",
+        engine="local",
+        address=None,
+    )
+    return parser
+
+
+def _add_stage_arguments(group: argparse._ArgumentGroup) -> None:
+    """The switches of the pipeline stages; :func:`mtfix.cli.options.config` turns them into a Config."""
+    # ---- pipeline stage switches (keep in step with options.StageOptions and options.config) ----
+    defaults = Config()
+    which = group.add_mutually_exclusive_group()
+    which.add_argument("--model", metavar="PATH_OR_NAME", help="seq2seq rewriter: a local folder or Hugging Face name")
+    which.add_argument("--no-model", action="store_true", help="rules only (no model, no torch)")
+    group.add_argument("--prefix", default="", help="instruction prepended to each sentence for the model")
+    group.add_argument(
+        "--garble-threshold",
+        type=_unit_interval,
+        default=defaults.garble_threshold,
+        metavar="SCORE",
+        help="detector score (0-1) a sentence needs to reach the decoder; tune it for a model of your own "
+        f"(default {defaults.garble_threshold})",
+    )
+    group.add_argument(
+        "--min-confidence",
+        type=_unit_interval,
+        default=defaults.min_confidence,
+        metavar="P",
+        help=f"model confidence (0-1) a rewrite needs to be applied (default {defaults.min_confidence})",
+    )
+    group.add_argument(
+        "--partial-rewrites",
+        action="store_true",
+        help="apply the word edits of a rejected rewrite that the guard admits one by one; flag the rest",
+    )
+    group.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        choices=mtfix.fixer_names(),
+        metavar="FIXER",
+        help="turn a fixer off (repeatable): " + ", ".join(mtfix.fixer_names()),
+    )
+    evidence = group.add_mutually_exclusive_group()
+    evidence.add_argument(
+        "--mode",
+        choices=mtfix.MODES,
+        default="standard",
+        help="how much evidence a rule repair needs: 'standard' (default) withholds a repair alone on its "
+        "line that mends a slip human writers make too ('the the'); 'strict' withholds every lone repair "
+        "but mojibake and full-width punctuation; 'thorough' applies all. Withheld repairs become flags",
+    )
+    evidence.add_argument("--strict", dest="mode", action="store_const", const="strict", help="--mode strict")
+    evidence.add_argument("--thorough", dest="mode", action="store_const", const="thorough", help="--mode thorough")
+    # ---- end of the pipeline stage switches ----
+
+
+def _add_engine_arguments(clean: argparse.ArgumentParser) -> None:
+    """``--engine`` and ``--address`` of ``mtfix clean`` (see :func:`mtfix.cli.run.execute_ray`)."""
+    engine = clean.add_argument_group("engine")
+    engine.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: this machine (default); ray: Ray Data, for *.parquet and *.jsonl inputs and an output "
+        "folder (-o); --workers N: N cleaning actors, 0: up to one per CPU of the cluster "
+        "(needs: pip install 'mtfix[ray]')",
+    )
+    engine.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="with --engine ray: the Ray cluster to use ('auto', HOST:6379, ray://HOST:10001); "
+        "default: $RAY_ADDRESS, else a local Ray instance",
+    )
+
+
+def _unit_interval(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1")
+    return x
+
+
+def _input_format(value: str) -> str:
+    """``--format``: a hint for ``check --format json``, which once chose the format of the findings."""
+    if value == "json":
+        raise argparse.ArgumentTypeError(
+            "'json' is not an input format (text, jsonl); for the findings of check as JSON: --report json"
+        )
+    return value

@@ -1,0 +1,268 @@
+"""Running ``mtfix clean`` and ``mtfix check``: the local engine (events to sinks), the Ray engine, the summary."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mtfix import Config, Result
+from mtfix._common import SetupError, UsageError, threads_per_worker
+from mtfix.cli.options import Options, config
+from mtfix.cli.plan import Job, plan
+from mtfix.cli.sinks import Sink, WriteError, sinks_for
+from mtfix.cli.stream import Cleaning, Event, Handle, Unit, read_events
+
+EXIT_OK = 0
+EXIT_FOUND = 1  # ``check`` found something, or ``clean --diff`` something to change
+EXIT_ERROR = 2  # a usage error or a bad input
+EXIT_INTERRUPTED = 130
+
+
+def execute(options: Options) -> int:
+    """Run the command of ``options``; returns the exit status. Raises :class:`UsageError` and
+    :class:`SetupError`."""
+    cfg = config(options)
+    if options.engine == "ray":
+        return execute_ray(options, cfg)
+    if options.address:
+        raise UsageError("--address needs --engine ray")
+    workers = options.workers or os.cpu_count() or 1
+    if workers > 1:
+        cfg = threads_per_worker(cfg, (os.cpu_count() or 1) // workers)  # no oversubscription
+    cleaning = Cleaning(cfg, workers)
+    run = Run(Console(quiet=options.quiet))
+    try:
+        planned = plan(options, run.console.warn)
+        run.binary_skipped = planned.binary_skipped
+        run.sinks = sinks_for(options, run.stdout)
+        cleaning.run(read_events(planned.jobs, options), run.handle)
+        run.finish()
+    except BaseException:
+        run.abort()
+        raise
+    if not options.quiet:
+        print(run.summary(), file=sys.stderr)
+    if run.failed:
+        return EXIT_ERROR
+    return EXIT_FOUND if run.found else EXIT_OK
+
+
+def execute_ray(options: Options, cfg: Config) -> int:
+    """``mtfix clean --engine ray``: Parquet and JSON Lines files cleaned with Ray Data into a folder."""
+    refused = [
+        (options.in_place, "--in-place"),
+        (options.diff, "--diff"),
+        (options.log, "--log"),
+        (options.explain, "--explain"),
+        (options.input_format == "text", "--format text"),
+    ]
+    for given, option in refused:
+        if given:
+            raise UsageError(f"--engine ray does not support {option}")
+    if not options.output:
+        raise UsageError("--engine ray needs an output folder: -o OUT")
+    from mtfix.integrations import RAY_INSTALL_HINT
+
+    try:
+        from mtfix.integrations import ray as ray_engine
+    except ImportError:
+        raise UsageError(f"--engine ray needs Ray Data, which is not installed; {RAY_INSTALL_HINT}") from None
+    try:
+        report = ray_engine.clean_files(
+            options.paths,
+            options.output,
+            field=options.field,
+            log_key=options.log_key,
+            config=cfg,
+            address=options.address,
+            concurrency=options.workers or None,
+            batch_size=options.batch_size,
+            globs=options.globs,
+            drop_bad_lines=options.skip_bad_lines,
+            quiet=options.quiet,
+        )
+    except UsageError:
+        raise
+    except Exception as e:  # the Ray job failed (e.g. the model could not be loaded): nothing was written
+        lines = str(e).strip().splitlines() or [""]
+        raise SetupError(f"the Ray job failed: {type(e).__name__}: {lines[-1]}") from None
+    if not options.quiet:
+        print(report.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
+class Console:
+    """Standard error: warnings and errors, written around the progress bar (shown on a terminal only)."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self._bar: Any = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(unit=" seg", unit_scale=True, file=sys.stderr, delay=1.0, leave=False)
+
+    def warn(self, message: str, *, level: str = "warning") -> None:
+        line = f"mtfix: {level}: {message}"
+        if self._bar is not None:
+            self._bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr)
+
+    def progress(self, units: int) -> None:
+        if self._bar is not None:
+            self._bar.update(units)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+@dataclass
+class Stats:
+    """Counts of one file, or of the whole run."""
+
+    files: int = 0
+    segments: int = 0
+    changes: Counter[str] = field(default_factory=Counter)
+    flags: Counter[str] = field(default_factory=Counter)
+    bad_lines: int = 0
+
+    def add(self, other: Stats) -> None:
+        self.files += other.files
+        self.segments += other.segments
+        self.changes.update(other.changes)
+        self.flags.update(other.flags)
+        self.bad_lines += other.bad_lines
+
+
+class Run:
+    """Consumes the events of a run: passes each file's results to the sinks, fails files, keeps the counts."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.sinks: list[Sink] = []
+        self.stdout = sys.stdout.buffer
+        self.stats = Stats()
+        self.failed: list[str] = []
+        self.binary_skipped = 0
+        self.started = time.perf_counter()
+        self._files: dict[Job, Stats] = {}  # the files being processed
+
+    @property
+    def found(self) -> bool:
+        """Whether a sink reported something (a finding, a change in a diff)."""
+        return any(sink.found for sink in self.sinks)
+
+    def handle(self, event: Event, handle: Handle | None) -> None:
+        job = event.job
+        if job.failed:
+            return
+        if event.kind == "fail":
+            self.fail(job, event.message)
+        elif event.kind == "start":
+            self._start(job)
+        elif event.kind == "end":
+            self._end(job)
+        else:
+            assert handle is not None and event.units is not None
+            try:
+                results = handle.get()
+            except SetupError:
+                raise
+            except Exception as e:  # a bug in a fixer: this file fails, the others go on
+                self.fail(job, f"internal error while cleaning: {type(e).__name__}: {e}")
+                return
+            self._block(job, event.units, results)
+
+    def _start(self, job: Job) -> None:
+        self._files[job] = Stats()
+        self._each_sink(job, lambda sink: sink.start(job))
+
+    def _block(self, job: Job, units: list[Unit], results: list[Result]) -> None:
+        stats = self._files[job]
+        found = iter(results)
+        items: list[tuple[Unit, Result | None]] = []
+        for u in units:
+            r = None
+            if u.error is not None:
+                self.console.warn(f"{job.name}: {u.error} (skipped)")
+                stats.bad_lines += 1
+            elif u.text is not None:
+                r = next(found)
+                stats.segments += 1
+                stats.changes.update(c.kind for c in r.changes)
+                stats.flags.update(f.kind for f in r.flags)
+            items.append((u, r))
+        for sink in self.sinks:
+            sink.block(job, items)
+        self.console.progress(len(units))
+
+    def _end(self, job: Job) -> None:
+        if self._each_sink(job, lambda sink: sink.end(job)):
+            stats = self._files.pop(job)
+            stats.files = 1
+            self.stats.add(stats)
+
+    def _each_sink(self, job: Job, step: Callable[[Sink], None]) -> bool:
+        """Take ``step`` with every sink, in order; a :class:`WriteError` fails the job and stops there."""
+        for sink in self.sinks:
+            try:
+                step(sink)
+            except WriteError as e:
+                self.fail(job, str(e))
+                return False
+        return True
+
+    def fail(self, job: Job, message: str) -> None:
+        job.failed = True
+        self.failed.append(job.name)
+        self.console.warn(f"{job.name}: {message}", level="error")
+        self._files.pop(job, None)
+        for sink in self.sinks:
+            sink.drop(job)
+
+    def finish(self) -> None:
+        """Complete the outputs of the run (the change log of the successful files) and flush standard output."""
+        for sink in self.sinks:
+            sink.finish()
+        self.stdout.flush()
+        self.console.close()
+
+    def abort(self) -> None:
+        """Remove every temporary file of an interrupted run; finished outputs stay."""
+        for sink in self.sinks:
+            sink.abort()
+        self.console.close()
+
+    def summary(self) -> str:
+        s = self.stats
+        took = time.perf_counter() - self.started
+        counts = [
+            (s.files, "file"),
+            (s.segments, "segment"),
+            (sum(s.changes.values()), "change"),
+            (sum(s.flags.values()), "flag"),
+        ]
+        lines = [
+            ", ".join(_plural(n, what) for n, what in counts)
+            + f", {len(self.failed)} failed in {took:.1f} s ({s.segments / max(took, 1e-9):,.0f} segments/s)"
+        ]
+        if s.changes:
+            lines.append("  changes: " + ", ".join(f"{k} {v:,}" for k, v in s.changes.most_common()))
+        if s.flags:
+            lines.append("  flags: " + ", ".join(f"{k} {v:,}" for k, v in s.flags.most_common()))
+        skipped = [(s.bad_lines, "bad line"), (self.binary_skipped, "binary file")]
+        if any(n for n, _ in skipped):
+            lines.append("  skipped: " + ", ".join(_plural(n, what) for n, what in skipped if n))
+        if self.failed:
+            lines.append("  failed: " + ", ".join(self.failed))
+        return "\n".join("mtfix: " + line for line in lines)
+
+
+def _plural(n: int, what: str) -> str:
+    return f"{n:,} {what}{'s' * (n != 1)}"

@@ -1,0 +1,365 @@
+"""Where the results of a run go: one sink per output, all behind the small interface of :class:`Sink`.
+
+``clean`` writes the cleaned text (:class:`WriteSink`), with ``--explain`` a readable change log on
+stderr (:class:`ExplainSink`) and with ``--log`` the JSON change log (:class:`LogSink`); ``clean
+--diff`` prints a unified diff (:class:`DiffSink`); ``check`` prints findings (:class:`CheckSink`).
+Every file written is written under a temporary name and renamed into place once complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from shutil import copyfileobj
+from typing import IO, BinaryIO
+
+from mtfix import Result
+from mtfix._common import UsageError, log_entry
+from mtfix.cli.options import Options
+from mtfix.cli.plan import Job
+from mtfix.cli.stream import Unit
+from mtfix.io import AtomicFile
+
+#: The units of a block, each with its result (``None``: a unit passed through or skipped).
+Items = Sequence[tuple[Unit, Result | None]]
+
+
+class WriteError(Exception):
+    """An output of one file could not be written: that file fails, the others go on."""
+
+
+class Sink:
+    """One output of a run. For each file: :meth:`start`, :meth:`block` for each block of its units in
+    order, then :meth:`end`, or :meth:`drop` once the file has failed; then :meth:`finish` once the
+    run is complete, or :meth:`abort` if it is interrupted. ``start`` and ``end`` raise
+    :class:`WriteError`; ``found`` says whether the sink reported something (exit status 1)."""
+
+    found = False
+
+    def start(self, job: Job) -> None:
+        """A file starts."""
+
+    def block(self, job: Job, items: Items) -> None:
+        """The next units of the file, with their results."""
+
+    def end(self, job: Job) -> None:
+        """The file is complete."""
+
+    def drop(self, job: Job) -> None:
+        """The file failed: forget what it left (a partial output is removed)."""
+
+    def finish(self) -> None:
+        """The run is complete."""
+
+    def abort(self) -> None:
+        """The run is interrupted: remove every temporary file; finished outputs stay."""
+
+
+def sinks_for(options: Options, stdout: BinaryIO) -> list[Sink]:
+    """The sinks of a run, in the order they get each block; raises :class:`UsageError`."""
+    if options.command == "check":
+        return [CheckSink(stdout, json=options.report == "json")]
+    if options.diff:
+        color = options.color == "always" or (
+            options.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        )
+        return [DiffSink(stdout, color=color)]
+    sinks: list[Sink] = [WriteSink(stdout, in_place=options.in_place, backup=options.backup, log_key=options.log_key)]
+    if options.explain:
+        sinks.append(ExplainSink())
+    if options.log:
+        sinks.append(LogSink(options.log))
+    return sinks
+
+
+# ------------------------------------------------------------------------------------------ write
+
+
+@dataclass(eq=False)
+class _Output:
+    """The output of a file being cleaned."""
+
+    writer: AtomicFile | None  # None: standard output
+    dirty: bool = False  # the output differs from the input
+
+
+class WriteSink(Sink):
+    """The cleaned text: to standard output, to each job's output file, or over the inputs (in place)."""
+
+    def __init__(self, stdout: BinaryIO, *, in_place: bool, backup: str | None, log_key: str | None) -> None:
+        self._stdout = stdout
+        self._in_place = in_place
+        self._backup = backup
+        self._log_key = log_key
+        self._open: dict[Job, _Output] = {}
+
+    def start(self, job: Job) -> None:
+        writer = None
+        try:
+            if self._in_place:
+                assert job.source is not None
+                writer = AtomicFile(job.source, mode_from=job.source)
+            elif job.dest is not None:
+                job.dest.parent.mkdir(parents=True, exist_ok=True)
+                writer = AtomicFile(job.dest)
+        except OSError as e:
+            raise WriteError(f"cannot write {e.filename or job.dest}: {e.strerror}") from None
+        self._open[job] = _Output(writer)
+
+    def block(self, job: Job, items: Items) -> None:
+        output = self._open[job]
+        out: list[str] = []
+        for u, r in items:
+            if u.error is not None:
+                output.dirty = True
+            elif r is None:
+                out += [u.raw, u.end]
+            else:
+                new = u.cleaned(r, self._log_key)
+                output.dirty = output.dirty or new != u.raw
+                out += [new, u.end]
+        if out:
+            (output.writer or self._stdout).write("".join(out).encode())
+
+    def end(self, job: Job) -> None:
+        output = self._open.pop(job)
+        writer = output.writer
+        if writer is None:
+            return
+        try:
+            if self._in_place and not output.dirty:
+                writer.abort()  # nothing changed: leave the file (and its mtime) alone
+            else:
+                writer.commit(Path(f"{job.source}{self._backup}") if self._backup else None)
+        except OSError as e:
+            raise WriteError(f"cannot write {e.filename or writer.path}: {e.strerror}") from None
+
+    def drop(self, job: Job) -> None:
+        output = self._open.pop(job, None)
+        if output is not None and output.writer is not None:
+            output.writer.abort()
+
+    def abort(self) -> None:
+        for output in self._open.values():
+            if output.writer is not None:
+                output.writer.abort()
+        self._open.clear()
+
+
+class ExplainSink(Sink):
+    """``--explain``: a readable change log on standard error, ``path:line:col: kind 'before' -> 'after': why``."""
+
+    def block(self, job: Job, items: Items) -> None:
+        lines: list[str] = []
+        for u, r in items:
+            if r is None:
+                continue
+            at = f"{job.name}:{u.line}"
+            lines += [
+                f"{at}:{c.start + 1}: {c.kind} ({c.source}, {c.confidence:.2f}) "
+                f"{c.before!r} -> {c.after!r}: {c.message}\n"
+                for c in r.changes
+            ]
+            lines += [f"{at}:{f.start + 1}: {f.kind} (flag, {f.score:.2f}): {f.message}\n" for f in r.flags]
+        if lines:
+            sys.stderr.write("".join(lines))
+
+
+class LogSink(Sink):
+    """``--log``: one JSON record (path, line, changes, flags) per unit cleaned, in one file committed at
+    the end of the run. A file's records are spooled until it completes, so a failed file leaves none."""
+
+    def __init__(self, path: str) -> None:
+        try:
+            self._log = AtomicFile(Path(path))
+        except OSError as e:
+            raise UsageError(f"cannot write {path}: {e.strerror}") from None
+        self._spools: dict[Job, IO[bytes]] = {}
+
+    def start(self, job: Job) -> None:
+        self._spools[job] = tempfile.SpooledTemporaryFile(max_size=1 << 22)  # noqa: SIM115 - closed by end() or drop()
+
+    def block(self, job: Job, items: Items) -> None:
+        records = [log_entry(r, {"path": job.name, "line": u.line}) + "\n" for u, r in items if r is not None]
+        if records:
+            self._spools[job].write("".join(records).encode())
+
+    def end(self, job: Job) -> None:
+        spool = self._spools.pop(job)
+        spool.seek(0)
+        copyfileobj(spool, self._log.file)
+        spool.close()
+
+    def drop(self, job: Job) -> None:
+        spool = self._spools.pop(job, None)
+        if spool is not None:
+            spool.close()
+
+    def finish(self) -> None:
+        self._log.commit()
+
+    def abort(self) -> None:
+        for spool in self._spools.values():
+            spool.close()
+        self._spools.clear()
+        self._log.abort()
+
+
+# ------------------------------------------------------------------------------------------ check
+
+
+class CheckSink(Sink):
+    """``check``: one finding a line, ``path:line:col: kind: message`` (or a JSON object), on standard output."""
+
+    def __init__(self, stdout: BinaryIO, *, json: bool) -> None:
+        self._stdout = stdout
+        self._json = json
+
+    def block(self, job: Job, items: Items) -> None:
+        report: list[str] = []
+        for u, r in items:
+            if r is not None:
+                report += self._findings(job.name, u.line, r)
+        if report:
+            self.found = True
+            self._stdout.write("".join(report).encode())
+
+    def _findings(self, name: str, line: int, r: Result) -> list[str]:
+        items = sorted(
+            [(c.start, "change", c) for c in r.changes] + [(f.start, "flag", f) for f in r.flags],
+            key=lambda t: t[0],
+        )
+        if self._json:
+            return [
+                json.dumps(
+                    {"path": name, "line": line, "column": start + 1, "type": kind, **item.to_dict()},
+                    ensure_ascii=False,
+                )
+                + "\n"
+                for start, kind, item in items
+            ]
+        return [f"{name}:{line}:{start + 1}: {item.kind}: {item.message}\n" for start, _, item in items]
+
+
+# ------------------------------------------------------------------------------------------- diff
+
+
+class DiffSink(Sink):
+    """``clean --diff``: the unified diff of every file that would change, on standard output; writes
+    no file. ``found``: something would change."""
+
+    def __init__(self, stdout: BinaryIO, *, color: bool) -> None:
+        self._stdout = stdout
+        self._color = color
+        self._diffs: dict[Job, UnifiedDiff] = {}
+
+    def start(self, job: Job) -> None:
+        self._diffs[job] = UnifiedDiff(lambda s: self._stdout.write(s.encode()), job.name, color=self._color)
+
+    def block(self, job: Job, items: Items) -> None:
+        diff = self._diffs[job]
+        for u, r in items:
+            new = None if u.error is not None else u.raw if r is None else u.cleaned(r, None)
+            self.found = self.found or new != u.raw
+            diff.feed(u.raw, new, eol=bool(u.end))
+
+    def end(self, job: Job) -> None:
+        self._diffs.pop(job).close()
+
+    def drop(self, job: Job) -> None:
+        self._diffs.pop(job, None)
+
+
+_COLORS = {"-": "\x1b[31m", "+": "\x1b[32m", "@": "\x1b[36m", "h": "\x1b[1m"}
+_NO_EOL = "\\ No newline at end of file"
+
+
+class UnifiedDiff:
+    """The unified diff of one file, written as its lines stream by.
+
+    Cleaning maps old line *i* to new line *i* (a cleaned line may, rarely, hold line breaks), so the
+    hunks are found without a diff algorithm; the output is that of :func:`difflib.unified_diff`.
+    """
+
+    def __init__(self, write: Callable[[str], None], name: str, *, color: bool, context: int = 3) -> None:
+        self._write = write
+        self._name = name
+        self._color = color
+        self._context = context
+        self._header = False
+        self._before: deque[str] = deque(maxlen=context)  # unchanged lines before a hunk
+        self._gap: list[str] = []  # unchanged lines since the last change of the open hunk
+        self._hunk: list[str] | None = None
+        self._start = (0, 0)  # first old and new line numbers of the open hunk
+        self._size = [0, 0]
+        self._old = self._new = 1  # numbers of the next old and new lines
+        self._eol = True  # the last line fed ended with a line break
+
+    def feed(self, old: str, new: str | None, *, eol: bool = True) -> None:
+        """Add the next line, before and after cleaning (``None``: dropped); ``eol``: it ends with a
+        line break."""
+        self._eol = eol
+        if old == new:
+            if self._hunk is None:
+                self._before.append(old)
+            else:
+                self._gap.append(old)
+                if len(self._gap) > 2 * self._context:
+                    self._flush()
+            self._old += 1
+            self._new += 1
+            return
+        lines = [] if new is None else new.split("\n")
+        if self._hunk is None:
+            lead = list(self._before)
+            self._before.clear()
+            self._hunk = [" " + s for s in lead]
+            self._start = (self._old - len(lead), self._new - len(lead))
+            self._size = [len(lead), len(lead)]
+        else:
+            self._hunk += [" " + s for s in self._gap]
+            self._size = [self._size[0] + len(self._gap), self._size[1] + len(self._gap)]
+            self._gap = []
+        self._hunk.append("-" + old)
+        if not eol:
+            self._hunk.append(_NO_EOL)
+        self._hunk += ["+" + s for s in lines]
+        if not eol and lines:
+            self._hunk.append(_NO_EOL)
+        self._size = [self._size[0] + 1, self._size[1] + len(lines)]
+        self._old += 1
+        self._new += len(lines)
+
+    def close(self) -> None:
+        if self._hunk is not None:
+            self._flush()
+
+    def _line(self, line: str, color: str) -> None:
+        self._write(f"{_COLORS[color]}{line}\x1b[0m\n" if self._color else line + "\n")
+
+    def _flush(self) -> None:
+        assert self._hunk is not None
+        tail = self._gap[: self._context]
+        if not self._header:
+            self._line(f"--- {self._name}", "h")
+            self._line(f"+++ {self._name}", "h")
+            self._header = True
+        (a, b), (m, n) = self._start, (self._size[0] + len(tail), self._size[1] + len(tail))
+        b -= n == 0  # an empty range names the line before it
+        self._line(f"@@ -{a if m == 1 else f'{a},{m}'} +{b if n == 1 else f'{b},{n}'} @@", "@")
+        lines = self._hunk + [" " + s for s in tail]
+        if not self._eol and 0 < len(self._gap) <= self._context:  # the last line is in the tail
+            lines.append(_NO_EOL)
+        for line in lines:
+            if line[0] in " \\":
+                self._write(line + "\n")
+            else:
+                self._line(line, line[0])
+        self._before.extend(self._gap[self._context :])
+        self._hunk, self._gap = None, []

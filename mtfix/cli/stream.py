@@ -1,0 +1,235 @@
+"""Reading and cleaning: inputs streamed as events in blocks of units, cleaned here or by worker processes.
+
+Each line of a text file, or the text field of each JSON Lines record, is one unit. Blocks go to
+``--workers`` processes and come back in input order, with a bounded number in flight, so memory
+stays bounded whatever the size of the input.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Protocol
+
+import mtfix
+from mtfix import Cleaner, Config, Result
+from mtfix._common import SetupError, log_entry
+from mtfix.cli.options import Options
+from mtfix.cli.plan import Job
+from mtfix.io import InputError, Record, decode_line, looks_binary, parse_record, raw_lines
+
+# --------------------------------------------------------------------------------------- reading
+
+
+@dataclass(slots=True)
+class Unit:
+    """One line of an input: the text to clean, or a line passed through or skipped."""
+
+    line: int  # 1-based
+    raw: str  # the line without its terminator
+    end: str  # "\n", "\r\n" or ""
+    text: str | None  # what gets cleaned; None: passed through unchanged (a blank JSONL line)
+    record: Record | None = None  # JSON Lines
+    error: str | None = None  # a malformed record, skipped
+
+    def cleaned(self, result: Result, log_key: str | None) -> str:
+        """The line once cleaned (without its terminator): the text, or the record with the text and,
+        under ``log_key``, the change log spliced in."""
+        if self.record is None:
+            return result.text
+        return self.record.render(result.text, log_key or "", log_entry(result) if log_key else None)
+
+
+@dataclass(slots=True)
+class Event:
+    """What the reader reports, in input order: a file starts, a block of units, a file ends or fails."""
+
+    kind: str  # "start", "block", "end", "fail"
+    job: Job
+    units: list[Unit] | None = None
+    message: str = ""
+
+    @property
+    def texts(self) -> list[str]:
+        return [u.text for u in self.units or () if u.text is not None]
+
+
+def read_events(jobs: Sequence[Job], options: Options) -> Iterator[Event]:
+    """Stream every job as events, in blocks of ``--batch-size`` units.
+
+    A job marked failed by the consumer (e.g. its output could not be created) stops being read.
+    """
+    for job in jobs:
+        if job.error is not None:
+            yield Event("fail", job, message=job.error)
+            continue
+        try:
+            if job.source is not None and not job.walked and looks_binary(job.source):
+                raise InputError("binary file (NUL bytes in the first 8 KB)")
+            # closed in the ``finally`` below, after the last event of the file
+            stream: BinaryIO = sys.stdin.buffer if job.source is None else open(job.source, "rb")  # noqa: SIM115
+        except (OSError, InputError) as e:
+            yield Event("fail", job, message=_reason(e))
+            continue
+        try:
+            yield Event("start", job)
+            block: list[Unit] = []
+            for number, offset, raw in raw_lines(stream):
+                if job.failed:
+                    break
+                block.append(_unit(job, number, offset, raw, options))
+                if len(block) == options.batch_size:
+                    yield Event("block", job, block)
+                    block = []
+            if block:
+                yield Event("block", job, block)
+            yield Event("end", job)
+        except (OSError, InputError) as e:
+            yield Event("fail", job, message=_reason(e))
+        finally:
+            if job.source is not None:
+                stream.close()
+
+
+def _unit(job: Job, number: int, offset: int, raw: bytes, options: Options) -> Unit:
+    try:
+        line, end = decode_line(raw, offset)
+        if job.fmt == "text":
+            return Unit(number, line, end, line)
+        if not line.strip():
+            return Unit(number, line, end, None)
+        record = parse_record(line, options.field, options.log_key)
+        return Unit(number, line, end, record.text, record)
+    except InputError as e:
+        message = f"line {number}: {e}"
+        if job.fmt == "jsonl" and options.skip_bad_lines:
+            end = "\r\n" if raw.endswith(b"\r\n") else "\n" if raw.endswith(b"\n") else ""
+            line = raw[: len(raw) - len(end)].decode("utf-8", "replace")  # shown by --diff
+            return Unit(number, line, end, None, error=message)
+        raise InputError(message) from None
+
+
+def _reason(e: Exception) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    return str(e)
+
+
+# -------------------------------------------------------------------------------------- cleaning
+
+_worker: Cleaner | SetupError | None = None
+_Packed = tuple[str, list[mtfix.Change], list[mtfix.Flag]] | None
+
+
+class Handle(Protocol):
+    """The results of one block, once they are there."""
+
+    def get(self) -> list[Result]: ...
+
+
+class Cleaning:
+    """Where the blocks of a run are cleaned: in this process (one worker) or in a pool of processes.
+
+    In one process the model loads here, before anything is written; worker processes report a
+    failure to load with their first block.
+    """
+
+    def __init__(self, config: Config, workers: int) -> None:
+        self.config = config
+        self.workers = workers
+        self._cleaner = setup(config) if workers == 1 else None
+
+    def run(self, events: Iterator[Event], consume: Callable[[Event, Handle | None], None]) -> None:
+        """Clean the blocks of ``events`` and pass every event to ``consume`` in input order, with the
+        handle of its results (``None`` for events that are not blocks)."""
+        cleaner = self._cleaner
+        if cleaner is not None:
+            for event, handle in ordered(events, lambda texts: _Done(cleaner, texts), 0):
+                consume(event, handle)
+            return
+        with multiprocessing.get_context("spawn").Pool(self.workers, _init_worker, (self.config,)) as pool:
+
+            def submit(texts: list[str]) -> Handle:
+                return _Pending(pool.apply_async(_clean_block, (texts,)), texts)
+
+            for event, handle in ordered(events, submit, 2 * self.workers):
+                consume(event, handle)
+
+
+def setup(config: Config) -> Cleaner:
+    """A cleaner with its model loaded; raises :class:`SetupError`."""
+    try:
+        cleaner = Cleaner(config).load()  # a missing model is reported once, up front
+    except Exception as e:
+        hint = " (--no-model runs the rules only)" if config.model is not None else ""
+        raise SetupError(f"cannot set up the cleaner: {type(e).__name__}: {e}{hint}") from e
+    return cleaner
+
+
+def _init_worker(config: Config) -> None:
+    """Pool initializer: build this process's cleaner once (an error is raised by the first block,
+    because a pool whose initializer fails restarts its workers forever)."""
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    try:
+        _worker = setup(config)
+    except SetupError as e:
+        _worker = e
+
+
+def _clean_block(texts: list[str]) -> list[_Packed]:
+    """Clean a block in a worker; results are packed (``None``: untouched) to cut pickling."""
+    if not isinstance(_worker, Cleaner):
+        raise _worker or SetupError("worker not initialised")
+    return [(r.text, r.changes, r.flags) if r.changes or r.flags else None for r in _worker.clean_batch(texts)]
+
+
+class _Done:
+    """A block cleaned in this process, with the ``get()`` of a pending one."""
+
+    def __init__(self, cleaner: Cleaner, texts: list[str]) -> None:
+        self._error: Exception | None = None
+        try:
+            self._results = cleaner.clean_batch(texts)
+        except Exception as e:
+            self._error = e
+
+    def get(self) -> list[Result]:
+        if self._error is not None:
+            raise self._error
+        return self._results
+
+
+class _Pending:
+    """A block sent to a worker process."""
+
+    def __init__(self, pending: Any, texts: list[str]) -> None:
+        self._pending = pending
+        self._texts = texts
+
+    def get(self) -> list[Result]:
+        return [
+            Result(t, t) if p is None else Result(t, *p) for t, p in zip(self._texts, self._pending.get(), strict=True)
+        ]
+
+
+def ordered(
+    events: Iterator[Event], submit: Callable[[list[str]], Handle], depth: int
+) -> Iterator[tuple[Event, Handle | None]]:
+    """Submit each block as it is read and yield events in input order, with at most ``depth``
+    blocks submitted but not yet yielded."""
+    queue: deque[tuple[Event, Handle | None]] = deque()
+    in_flight = 0
+    for event in events:
+        handle = submit(event.texts) if event.kind == "block" else None
+        queue.append((event, handle))
+        in_flight += handle is not None
+        while queue and (queue[0][1] is None or in_flight > depth):
+            event, handle = queue.popleft()
+            in_flight -= handle is not None
+            yield event, handle
+    yield from queue
