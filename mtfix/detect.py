@@ -259,7 +259,7 @@ class DetectOptions:
     use_langdetect: bool = True
 
 
-@register("detect", options=DetectOptions, order=20)
+@register("detect", options=DetectOptions, order=20, toggle=False)
 def _detect_stage(options: DetectOptions, resources: Resources) -> DetectStage:
     """Untranslated passages (flags), and the garble score of each sentence for the rewrite stage."""
     return DetectStage(options, resources.detector or Detector())

@@ -119,25 +119,30 @@ class StageSpec:
     #: In the default pipeline, where ``order`` places it (stages run by ascending order).
     default: bool = True
     order: float = 0.0
+    #: The CLI turns it on (``--NAME``) or off (``--no-NAME``); the built-in stages have switches of
+    #: their own (``--no-model``).
+    toggle: bool = True
 
 
 REGISTRY: dict[str, StageSpec] = {}
 
 
 def register(
-    name: str, *, options: type, order: float, default: bool = True, description: str = ""
+    name: str, *, options: type, order: float, default: bool = True, description: str = "", toggle: bool = True
 ) -> Callable[[StageFactory], StageFactory]:
     """Register a stage factory under ``name``. ``order`` places it in the default pipeline (repair 10,
-    detect 20, rewrite 40); ``default=False`` leaves it out unless ``Config.stages`` names it."""
+    detect 20, rewrite 40); ``default=False`` leaves it out unless ``Config.stages`` names it.
+
+    Each field of ``options`` with a ``help`` in its metadata becomes a CLI switch, ``--NAME-FIELD``
+    (or the metadata's ``flag``); ``metavar`` and ``unit`` (a value in 0-1) refine it."""
 
     def add(factory: StageFactory) -> StageFactory:
         if name in REGISTRY:
             raise ValueError(f"stage {name!r} registered twice")
         if not (dataclasses.is_dataclass(options) and options.__dataclass_params__.frozen):  # type: ignore[attr-defined]
             raise TypeError(f"the options of stage {name!r} must be a frozen dataclass")
-        REGISTRY[name] = StageSpec(
-            name, factory, options, description or (factory.__doc__ or "").strip(), default, order
-        )
+        doc = description or (factory.__doc__ or "").strip()
+        REGISTRY[name] = StageSpec(name, factory, options, doc, default, order, toggle)
         return factory
 
     return add
@@ -145,8 +150,19 @@ def register(
 
 def default_stages() -> tuple[str, ...]:
     """The names of the stages run by default, in the order they run."""
+    return with_stages()
+
+
+def registered() -> list[StageSpec]:
+    """Every registered stage (built-in and plug-in), in the order they would run."""
     _load_builtin()
-    return tuple(s.name for s in sorted(REGISTRY.values(), key=lambda s: s.order) if s.default)
+    return sorted(REGISTRY.values(), key=lambda s: s.order)
+
+
+def with_stages(on: Iterable[str] = (), off: Iterable[str] = ()) -> tuple[str, ...]:
+    """The default stages, plus ``on``, minus ``off``, in the order of their registration."""
+    on, off = set(on), set(off)
+    return tuple(s.name for s in registered() if (s.default or s.name in on) and s.name not in off)
 
 
 def stage_options(spec: StageSpec, flat: Any, overrides: Mapping[str, Any]) -> Any:
@@ -305,6 +321,9 @@ def build(config: Any, resources: Resources) -> Pipeline:
     names = config.stages if config.stages is not None else default_stages()
     overrides = dict(config.options)
     unknown = [n for n in [*names, *overrides] if n not in REGISTRY]
+    if unknown:  # a worker process: the plug-ins are not imported yet
+        load_plugins()
+        unknown = [n for n in unknown if n not in REGISTRY]
     if unknown:
         raise ValueError(f"unknown stage(s) {sorted(set(unknown))}; known: {sorted(REGISTRY)}")
     stages = []

@@ -241,7 +241,7 @@ class RepairOptions:
             raise ValueError("max_passes must be at least 1")
 
 
-@register("repair", options=RepairOptions, order=10)
+@register("repair", options=RepairOptions, order=10, toggle=False)
 def _repair_stage(options: RepairOptions, resources: Resources) -> RepairStage:
     """The fixers of mtfix.fixers, and the evidence mode."""
     return RepairStage(options)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -166,13 +166,35 @@ def confidence_of(rewrite_lp: float, copy_lp: float) -> float:
 class RewriteOptions:
     """Options of the rewrite stage (the fields of the same names on :class:`mtfix.Config`)."""
 
-    garble_threshold: float = 0.8
-    min_confidence: float = 0.85
+    garble_threshold: float = field(
+        default=0.8,
+        metadata={
+            "flag": "--garble-threshold",
+            "metavar": "SCORE",
+            "unit": True,
+            "help": "detector score (0-1) a sentence needs to reach the decoder; tune it for a model of your own",
+        },
+    )
+    min_confidence: float = field(
+        default=0.85,
+        metadata={
+            "flag": "--min-confidence",
+            "metavar": "P",
+            "unit": True,
+            "help": "model confidence (0-1) a rewrite needs to be applied",
+        },
+    )
     max_edit_ratio: float = 0.35
-    partial_rewrites: bool = False
+    partial_rewrites: bool = field(
+        default=False,
+        metadata={
+            "flag": "--partial-rewrites",
+            "help": "apply the word edits of a rejected rewrite that the guard admits one by one; flag the rest",
+        },
+    )
 
 
-@register("rewrite", options=RewriteOptions, order=40)
+@register("rewrite", options=RewriteOptions, order=40, toggle=False)
 def _rewrite_stage(options: RewriteOptions, resources: Resources) -> RewriteStage | None:
     """The seq2seq model rewrites the sentences the detector finds garbled (guarded)."""
     if resources.model is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import FrozenInstanceError
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -59,6 +61,33 @@ def test_the_pipeline_guard_turns_a_rejected_edit_into_a_flag() -> None:
         mtfix.Config(options={"agreement": {"confidence": 0.2, "colour": "red"}})
     with pytest.raises(FrozenInstanceError):
         AgreementOptions().confidence = 1.0  # type: ignore[misc]
+
+
+def test_a_plug_in_stage_gets_its_cli_switches_from_its_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mtfix import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["clean", "--help"])
+    help_text = capsys.readouterr().out
+    assert "--agreement " in help_text and "--agreement-confidence" in help_text and "--garble-threshold" in help_text
+    src = tmp_path / "in.txt"
+    src.write_text("Kim Jong -un said he go home.\n", encoding="utf-8")
+    assert cli.main(["clean", "--no-model", "-q", str(src)]) == 0
+    assert capsys.readouterr().out == "Kim Jong-un said he go home.\n"  # the stage is off by default
+    assert cli.main(["clean", "--no-model", "-q", "--agreement", str(src)]) == 0
+    assert capsys.readouterr().out == "Kim Jong-un said he goes home.\n"
+    # its option, from the command line, reaches the stage: too little confidence, and the guard flags it
+    log = tmp_path / "log.jsonl"
+    args = ["clean", "--no-model", "-q", "--agreement", "--agreement-confidence", "0.2", "--log", str(log), str(src)]
+    assert cli.main(args) == 0
+    assert capsys.readouterr().out == "Kim Jong-un said he go home.\n"
+    (entry,) = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [f["kind"] for f in entry["flags"]] == ["grammar.rejected"]
+    assert "Agreement suggests" in entry["flags"][0]["message"]
+    with pytest.raises(SystemExit):
+        cli.main(["clean", "--agreement-confidence", "high", str(src)])
 
 
 def test_unknown_stages_and_double_registration_are_errors() -> None:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import mtfix
-from mtfix import Config
+from mtfix import Config, pipeline
 from mtfix._common import UsageError
+
+#: Prefix of the argparse ``dest`` of a switch generated from a stage's options: STAGE__FIELD follows.
+STAGE_DEST = "stage__"
 
 
 @dataclass(frozen=True)
@@ -16,11 +21,12 @@ class StageOptions:
 
     model: str | None  # None: rules only
     prefix: str
-    garble_threshold: float
-    min_confidence: float
-    partial_rewrites: bool
     disabled: frozenset[str]
     mode: str
+    # the switches generated from the stages' options: (stage, field, value) of those given
+    settings: tuple[tuple[str, str, Any], ...] = ()
+    # plug-in stages turned on (True) or off (False)
+    toggles: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,11 +70,9 @@ class Options:
             stages=StageOptions(
                 model=None if ns.no_model else (ns.model or mtfix.DEFAULT_MODEL),
                 prefix=ns.prefix,
-                garble_threshold=ns.garble_threshold,
-                min_confidence=ns.min_confidence,
-                partial_rewrites=ns.partial_rewrites,
                 disabled=frozenset(ns.disable),
                 mode=ns.mode,
+                **_generated(ns),
             ),
             workers=ns.workers,
             batch_size=ns.batch_size,
@@ -103,20 +107,50 @@ class Options:
             raise UsageError("--log-key must differ from --field")
 
 
+def _generated(ns: argparse.Namespace) -> dict[str, Any]:
+    """The values of the switches the parser generated from the stages' options, those given."""
+    settings, toggles = [], []
+    for dest, value in sorted(vars(ns).items()):
+        if not dest.startswith(STAGE_DEST) or value is None:
+            continue
+        stage, _, name = dest[len(STAGE_DEST) :].partition("__")
+        if name:
+            settings.append((stage, name, value))
+        else:
+            toggles.append((stage, value))
+    return {"settings": tuple(settings), "toggles": tuple(toggles)}
+
+
 def config(options: Options) -> Config:
-    """The :class:`mtfix.Config` of the run; raises :class:`UsageError` for settings it refuses."""
+    """The :class:`mtfix.Config` of the run; raises :class:`UsageError` for settings it refuses.
+
+    A generated switch of a built-in stage sets the :class:`~mtfix.Config` field of its name; one of
+    a plug-in stage goes to ``Config.options``.
+    """
     stages = options.stages
+    flat: dict[str, Any] = {}
+    plugin: dict[str, dict[str, Any]] = {}
+    for stage, name, value in stages.settings:
+        if not pipeline.REGISTRY[stage].toggle and name in _CONFIG_FIELDS:
+            flat[name] = value
+        else:
+            plugin.setdefault(stage, {})[name] = value
+    on = [name for name, enabled in stages.toggles if enabled]
+    off = [name for name, enabled in stages.toggles if not enabled]
     try:
         return Config(
             # ---- pipeline stage switches (keep in step with parser._add_stage_arguments) ----
             model=stages.model,
             prefix=stages.prefix,
-            garble_threshold=stages.garble_threshold,
-            min_confidence=stages.min_confidence,
-            partial_rewrites=stages.partial_rewrites,
             disabled=stages.disabled,
             mode=stages.mode,
             # ---- end of the pipeline stage switches ----
+            **flat,
+            stages=pipeline.with_stages(on, off) if stages.toggles else None,
+            options=plugin,
         )
-    except ValueError as e:
+    except (TypeError, ValueError) as e:
         raise UsageError(str(e)) from None
+
+
+_CONFIG_FIELDS = frozenset(f.name for f in dataclasses.fields(Config))

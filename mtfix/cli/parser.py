@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+from typing import Any
 
 import mtfix
-from mtfix import Config
+from mtfix import pipeline
+from mtfix.cli.options import STAGE_DEST
 from mtfix.cli.plan import DEFAULT_GLOBS
 
 _EXIT_STATUS = """\
@@ -168,31 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_stage_arguments(group: argparse._ArgumentGroup) -> None:
     """The switches of the pipeline stages; :func:`mtfix.cli.options.config` turns them into a Config."""
     # ---- pipeline stage switches (keep in step with options.StageOptions and options.config) ----
-    defaults = Config()
     which = group.add_mutually_exclusive_group()
     which.add_argument("--model", metavar="PATH_OR_NAME", help="seq2seq rewriter: a local folder or Hugging Face name")
     which.add_argument("--no-model", action="store_true", help="rules only (no model, no torch)")
     group.add_argument("--prefix", default="", help="instruction prepended to each sentence for the model")
-    group.add_argument(
-        "--garble-threshold",
-        type=_unit_interval,
-        default=defaults.garble_threshold,
-        metavar="SCORE",
-        help="detector score (0-1) a sentence needs to reach the decoder; tune it for a model of your own "
-        f"(default {defaults.garble_threshold})",
-    )
-    group.add_argument(
-        "--min-confidence",
-        type=_unit_interval,
-        default=defaults.min_confidence,
-        metavar="P",
-        help=f"model confidence (0-1) a rewrite needs to be applied (default {defaults.min_confidence})",
-    )
-    group.add_argument(
-        "--partial-rewrites",
-        action="store_true",
-        help="apply the word edits of a rejected rewrite that the guard admits one by one; flag the rest",
-    )
+    _add_generated_stage_arguments(group)
     group.add_argument(
         "--disable",
         action="append",
@@ -213,6 +196,44 @@ def _add_stage_arguments(group: argparse._ArgumentGroup) -> None:
     evidence.add_argument("--strict", dest="mode", action="store_const", const="strict", help="--mode strict")
     evidence.add_argument("--thorough", dest="mode", action="store_const", const="thorough", help="--mode thorough")
     # ---- end of the pipeline stage switches ----
+
+
+def _add_generated_stage_arguments(group: argparse._ArgumentGroup) -> None:
+    """A switch for every option field with a ``help`` of every registered stage (built-in or plug-in),
+    and ``--NAME``/``--no-NAME`` for a plug-in stage: a new stage gets its switches without editing
+    the CLI. An unset switch is None: the stage's own default applies."""
+    pipeline.load_plugins()
+    for spec in pipeline.registered():
+        if spec.toggle:
+            on = f"--no-{spec.name}" if spec.default else f"--{spec.name}"
+            what = "skip" if spec.default else "run"
+            group.add_argument(
+                on,
+                dest=f"{STAGE_DEST}{spec.name}",
+                action="store_const",
+                const=not spec.default,
+                help=f"{what} the {spec.name} stage: {spec.description}",
+            )
+        for f in dataclasses.fields(spec.options):
+            meta = f.metadata
+            if "help" not in meta:
+                continue
+            flag = meta.get("flag") or f"--{spec.name}-{f.name.replace('_', '-')}"
+            dest = f"{STAGE_DEST}{spec.name}__{f.name}"
+            default = f.default if f.default is not dataclasses.MISSING else None
+            if isinstance(default, bool):
+                action = "store_false" if default else "store_true"
+                group.add_argument(flag, dest=dest, action=action, default=None, help=meta["help"])
+                continue
+            convert: Any = _unit_interval if meta.get("unit") else type(default) if default is not None else str
+            group.add_argument(
+                flag,
+                dest=dest,
+                type=convert,
+                default=None,
+                metavar=meta.get("metavar", f.name.upper()),
+                help=f"{meta['help']} (default {default})",
+            )
 
 
 def _add_engine_arguments(clean: argparse.ArgumentParser) -> None:
