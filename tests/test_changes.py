@@ -72,10 +72,16 @@ def test_any_subset_of_changes_applies(case: tuple[str, list[list[tuple[int, int
     log = ChangeLog(original)
     for spec in rounds:
         log.apply(_edits_for(log.text, spec))
-    keep = [c for c in log.changes if data.draw(st.booleans())]
-    rebuilt = apply_changes(original, keep)
-    # Rejected changes leave their original text in place.
-    assert len(rebuilt) == len(original) + sum(len(c.after) - len(c.before) for c in keep)
+    changes = log.changes
+    keep = [data.draw(st.booleans()) for _ in changes]
+    rebuilt = apply_changes(original, [c for c, k in zip(changes, keep, strict=True) if k])
+    # Kept changes put in their text, rejected ones leave the original's in place, and the text
+    # between changes is the original's: the rebuilt text is exactly these pieces, in order.
+    pieces, pos = [], 0
+    for c, k in zip(changes, keep, strict=True):
+        pieces += [original[pos : c.start], c.after if k else original[c.start : c.end]]
+        pos = c.end
+    assert rebuilt == "".join(pieces) + original[pos:]
 
 
 def test_merging_keeps_kinds_and_lowest_confidence() -> None:

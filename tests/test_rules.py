@@ -113,9 +113,10 @@ def test_fixers_leave_clean_text_alone(text: str) -> None:
 
 
 def test_fullwidth_inside_untranslated_cjk_is_flagged_not_changed(rules: mtfix.Cleaner) -> None:
-    r = rules.clean("He wrote 北京，上海。 in the note.")
-    assert "北京，上海。" in r.text
-    assert [f.kind for f in r.flags] == ["untranslated"]
+    text = "He wrote 北京，上海。 in the note."
+    r = rules.clean(text)
+    assert (r.text, r.changes) == (text, [])  # the full-width marks stay, and nothing else changes
+    assert [f.kind for f in r.flags] == ["untranslated"] and "北京" in text[r.flags[0].start : r.flags[0].end]
     assert "Chinese" in r.flags[0].message
 
 

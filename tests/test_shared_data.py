@@ -57,7 +57,15 @@ def test_rules_fire_on_real_mt_output(shared_data: Path, rules: mtfix.Cleaner, k
 
 
 def test_mlqe_detokenisation_matches_moses(shared_data: Path, rules: mtfix.Cleaner) -> None:
-    """Tokenised MLQE-PE dev MT, cleaned by mtfix, scores within 0.5 TER of the Moses detokeniser."""
+    """Tokenised MLQE-PE dev MT (all 5,000 segments), cleaned by mtfix, scores within 0.5 TER of the
+    Moses detokeniser, and far better than the tokenised MT itself.
+
+    Corpus TER is the edits of all segments over the words of all references, and where mtfix's output
+    equals Moses' (about 97% of the segments) the two make the same edits: the difference over the
+    full corpus is exactly the difference over the segments where they differ, divided by the words
+    of all references. Only those segments are scored. That the tokenised MT is far worse needs no
+    full corpus: it is scored on a fixed sample, every 10th segment (500, 100 of each language pair).
+    """
     sacrebleu = pytest.importorskip("sacrebleu")
     sacremoses = pytest.importorskip("sacremoses")
     detok = sacremoses.MosesDetokenizer(lang="en")
@@ -68,8 +76,14 @@ def test_mlqe_detokenisation_matches_moses(shared_data: Path, rules: mtfix.Clean
     refs = [detok.detokenize(s.split()) for s in pe]
     ours = [r.text for r in rules.clean_batch(mt)]
     moses = [detok.detokenize(s.split()) for s in mt]
-    ter_ours = sacrebleu.corpus_ter(ours, [refs]).score
-    ter_moses = sacrebleu.corpus_ter(moses, [refs]).score
-    ter_raw = sacrebleu.corpus_ter(mt, [refs]).score
-    assert ter_ours <= ter_moses + 0.5, (ter_ours, ter_moses)
-    assert ter_ours < ter_raw - 5  # and far better than leaving the tokenisation in
+    ter = sacrebleu.metrics.TER()  # case-insensitive, no normalisation: a reference's length is its word count
+    differ = [i for i, (a, b) in enumerate(zip(ours, moses, strict=True)) if a != b]
+    assert 0 < len(differ) < len(mt) / 10, len(differ)
+    ours_d, moses_d = (ter.corpus_score([out[i] for i in differ], [[refs[i] for i in differ]]) for out in (ours, moses))
+    assert ours_d.ref_length == sum(len(refs[i].split()) for i in differ)  # the word count TER uses
+    ter_gap = 100 * (ours_d.num_edits - moses_d.num_edits) / sum(len(r.split()) for r in refs)
+    assert ter_gap <= 0.5, ter_gap  # the full-corpus TER of mtfix minus that of Moses
+    sample = slice(None, None, 10)
+    ter_ours = ter.corpus_score(ours[sample], [refs[sample]]).score
+    ter_raw = ter.corpus_score(mt[sample], [refs[sample]]).score
+    assert ter_ours < ter_raw - 5, (ter_ours, ter_raw)  # far better than leaving the tokenisation in

@@ -12,6 +12,11 @@ Not used: any ``dev.*`` file, jfleg, wmt21 (evaluation sets).
 Usage::
 
     python -m mtfix.train.data --data ../shared/data --out /work/train_run/data
+
+``--data-scale F`` (0 < F < 1) reads only every ``round(1/F)``-th line of each source file, before
+anything else is done with it (a fixed sample: the same lines every run), and makes the tokenizer's
+vocabulary size a soft limit, so that the whole build runs on a tiny corpus in seconds (tests, smoke
+runs). Without it, the build reads every line.
 """
 
 from __future__ import annotations
@@ -33,8 +38,10 @@ REQUIRED_CHARS = "".join(chr(c) for c in range(33, 127)) + _LATIN + _LATIN.upper
 MIN_WORDS = 3
 
 
-def _read(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines()
+def _read(path: Path, every: int = 1) -> list[str]:
+    """The lines of ``path``; with ``every`` > 1 only lines 0, every, 2 * every, ... (aligned across
+    files of equal length, such as MLQE-PE's ``train.mt``, ``train.pe`` and ``train.hter``)."""
+    return path.read_text(encoding="utf-8").splitlines()[::every]
 
 
 def _ok(s: str) -> bool:
@@ -42,7 +49,7 @@ def _ok(s: str) -> bool:
 
 
 def load_real_pairs(
-    data: Path, md: MosesDetokenizer, max_hter: float, projected: bool = False
+    data: Path, md: MosesDetokenizer, max_hter: float, projected: bool = False, every: int = 1
 ) -> list[tuple[str, str]]:
     """Detokenised (mt, pe) pairs from mlqe-pe train files with HTER <= max_hter.
 
@@ -53,11 +60,12 @@ def load_real_pairs(
     With ``projected``, the target is not the post-edit but the MT with only those of the
     post-editor's edits applied that the guard lets a model make (:func:`project_post_edit`):
     real grammar repairs of real MT, with the content corrections, which need the source, left out.
+    ``every``: read only every ``every``-th pair (:func:`_read`).
     """
     pairs = []
     for d in sorted((data / "mlqe-pe").iterdir()):
-        mt, pe = _read(d / "train.mt"), _read(d / "train.pe")
-        hter = [float(x) for x in _read(d / "train.hter")]
+        mt, pe = _read(d / "train.mt", every), _read(d / "train.pe", every)
+        hter = [float(x) for x in _read(d / "train.hter", every)]
         assert len(mt) == len(pe) == len(hter), d
         for a, b, h in zip(mt, pe, hter, strict=True):
             if h > max_hter:
@@ -100,18 +108,21 @@ def project_post_edit(mt: list[str], pe: list[str], md: MosesDetokenizer) -> tup
     return base, target if ok(base, target) or target == base else base
 
 
-def load_clean(data: Path, md: MosesDetokenizer) -> list[str]:
+def load_clean(data: Path, md: MosesDetokenizer, every: int = 1) -> list[str]:
     """Clean English sentences: english-wiki train (detokenised) and wmt23 references."""
     out = []
     for p in sorted((data / "english-wiki").glob("*-train.en")):
-        out += [md.detokenize(s.split()).strip() for s in _read(p)]
+        out += [md.detokenize(s.split()).strip() for s in _read(p, every)]
     for p in sorted((data / "wmt23" / "references").iterdir()):
-        out += [s.strip() for s in _read(p)]
+        out += [s.strip() for s in _read(p, every)]
     return [s for s in out if _ok(s)]
 
 
-def train_tokenizer(texts: list[str], out_dir: Path, vocab_size: int, seed: int) -> None:
-    """Train a unigram sentencepiece model and save it as a T5Tokenizer folder."""
+def train_tokenizer(texts: list[str], out_dir: Path, vocab_size: int, seed: int, hard_vocab_limit: bool = True) -> None:
+    """Train a unigram sentencepiece model and save it as a T5Tokenizer folder.
+
+    ``hard_vocab_limit=False``: ``vocab_size`` is an upper bound, for a corpus too small to fill it.
+    """
     import sentencepiece as spm
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -138,6 +149,7 @@ def train_tokenizer(texts: list[str], out_dir: Path, vocab_size: int, seed: int)
         seed_sentencepiece_size=500000,
         num_threads=2,
         required_chars=REQUIRED_CHARS,
+        **({} if hard_vocab_limit else {"hard_vocab_limit": False}),
     )
     corpus.unlink()
     (out_dir / "spiece.vocab").unlink(missing_ok=True)
@@ -206,19 +218,24 @@ def build(
     tokenizer: Path | None = None,
     projected: bool = False,
     real_edit_copies: int = 1,
+    data_scale: float = 1.0,
 ) -> dict:
     """Write the corpus; with ``tokenizer`` set, copy that tokenizer instead of training one
     (needed to continue training a model whose vocabulary is fixed). ``projected``: real pairs
     target only the guard-admissible part of the post-edit; each real pair whose target differs
-    from its MT is written ``real_edit_copies`` times."""
+    from its MT is written ``real_edit_copies`` times. ``data_scale`` < 1: build from every
+    ``round(1 / data_scale)``-th line of each source file only, with ``vocab_size`` a soft limit."""
+    if not 0 < data_scale <= 1:
+        raise ValueError(f"data_scale must be in (0, 1], got {data_scale}")
+    every = max(1, round(1 / data_scale))
     md = MosesDetokenizer("en")
     rng = random.Random(seed)
-    real = load_real_pairs(data, md, max_hter, projected)
-    clean = load_clean(data, md)
+    real = load_real_pairs(data, md, max_hter, projected, every)
+    clean = load_clean(data, md, every)
     rng.shuffle(real)
     # hold out real pairs for dev; their post-edits must not appear as clean text.
     # The post-edits of all train pairs (even high-HTER ones) are clean English.
-    all_pe_pairs = load_real_pairs(data, md, 1e9)
+    all_pe_pairs = load_real_pairs(data, md, 1e9, every=every)
     all_pe = [b for _, b in all_pe_pairs]
     dev_real, real = real[:n_dev_each], real[n_dev_each:]
     held_pe = {b for _, b in dev_real}
@@ -261,7 +278,8 @@ def build(
 
         AutoTokenizer.from_pretrained(str(tokenizer)).save_pretrained(str(out / "tokenizer"))
     else:
-        train_tokenizer([t for pair in train for t in pair], out / "tokenizer", vocab_size, seed)
+        texts = [t for pair in train for t in pair]
+        train_tokenizer(texts, out / "tokenizer", vocab_size, seed, hard_vocab_limit=every == 1)
     stats = {
         "train": len(train),
         "dev": len(dev),
@@ -317,6 +335,13 @@ def main() -> None:
         help="real pairs target only the post-editor's edits the guard admits (grammar, not content)",
     )
     ap.add_argument("--real-edit-copies", default=1, type=int, help="copies of each real pair the target edits")
+    ap.add_argument(
+        "--data-scale",
+        default=1.0,
+        type=float,
+        help="read every round(1/F)-th line of each source file only, vocabulary size a soft limit "
+        "(0.01: a tiny corpus for a smoke run; default 1: every line)",
+    )
     args = ap.parse_args()
     stats = build(
         args.data,
@@ -330,6 +355,7 @@ def main() -> None:
         args.tokenizer,
         args.projected,
         args.real_edit_copies,
+        args.data_scale,
     )
     print(json.dumps(stats, indent=2))
 
