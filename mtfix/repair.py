@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from mtfix.changes import Change, ChangeLog, Edit, Flag
+from mtfix.evidence import MODES, alone, confirmation, line_numbers, sentence_garble
 from mtfix.fixers import REGISTRY, Fixer
 from mtfix.pipeline import Document, Proposal, Resources, register
 from mtfix.scanning import line_offsets
-from mtfix.segment import Span, protected_spans, sentences
+from mtfix.segment import Span, protected_spans
 
 
 def select(disabled: Iterable[str] = ()) -> list[Fixer]:
@@ -75,10 +75,6 @@ def repair(log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3) -> N
         touched = again
 
 
-#: How much evidence a rule repair needs before it is applied (see :class:`mtfix.Config`).
-MODES = ("thorough", "standard", "strict")
-
-
 def withhold(log: ChangeLog, mode: str) -> tuple[ChangeLog, list[Change]]:
     """Keep the rule changes that ``mode`` accepts; return the log of those and the changes held back.
 
@@ -92,9 +88,7 @@ def withhold(log: ChangeLog, mode: str) -> tuple[ChangeLog, list[Change]]:
     if mode == "thorough" or not log.changes:
         return log, []
     changes = log.changes
-    lines = _line_numbers(log.original, [c.start for c in changes])
-    per_line = Counter(lines)
-    lone = [i for i, n in enumerate(lines) if per_line[n] == 1]
+    lone = [i for i, single in enumerate(alone(log.original, [c.start for c in changes])) if single]
     if mode == "strict":
         held = [i for i in lone if not _machine_only(changes[i])]
     else:
@@ -141,18 +135,7 @@ def _line_starts(text: str) -> list[int]:
 def _lines_of(text: str, edits: Sequence[Edit]) -> set[int]:
     """Line numbers of the lines that ``edits`` (sorted, disjoint) touch (fixers never span lines;
     the end is counted anyway, to be safe)."""
-    return set(_line_numbers(text, [p for e in edits for p in (e.start, e.end)]))
-
-
-def _line_numbers(text: str, positions: Sequence[int]) -> list[int]:
-    """The line number of each of ``positions`` (ascending) in ``text``, counting as we go."""
-    out: list[int] = []
-    line, pos = 0, 0
-    for p in positions:
-        line += text.count("\n", pos, p)
-        pos = p
-        out.append(line)
-    return out
+    return set(line_numbers(text, [p for e in edits for p in (e.start, e.end)]))
 
 
 def _shift(spans: list[Span], edits: Sequence[Edit]) -> list[Span]:
@@ -204,24 +187,11 @@ def confirm(text: str, held: Sequence[Change], detector: Any, threshold: float) 
     The detector scores the sentence as it stands, the slip included: a doubled word in a sentence
     the model otherwise reads as fluent can still score low, and stays withheld.
     """
-    found: dict[int, str] = {}
-    for i, c in enumerate(held):
-        line_start = text.rfind("\n", 0, c.start) + 1
-        line_end = text.find("\n", c.end)
-        line = text[line_start : len(text) if line_end < 0 else line_end]
-        pos = c.start - line_start
-        sent = next((s for s in sentences(line) if s.start <= pos < s.end), None)
-        if sent is not None and detector.judges(sent.text):
-            found[i] = sent.text
-    verdicts: list[Change | None] = [None] * len(held)
-    for i, (garble, _) in zip(found, detector.garble(list(found.values())), strict=True):
-        if garble >= threshold:
-            verdicts[i] = dataclasses.replace(
-                held[i],
-                message=f"{held[i].message} Applied though alone on its line: the model, too, finds the "
-                f"sentence garbled (score {garble:.2f}).",
-            )
-    return verdicts
+    scores = sentence_garble(text, [c.start for c in held], detector)
+    return [
+        dataclasses.replace(c, message=f"{c.message} {confirmation(g)}") if g is not None and g >= threshold else None
+        for c, g in zip(held, scores, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
