@@ -12,10 +12,15 @@ The pipeline (:mod:`mtfix.pipeline`) runs these stages, one module each, in this
 1. ``repair`` (:mod:`mtfix.repair`): the fixers of :mod:`mtfix.fixers` mend mechanical damage, and
    the evidence mode withholds a lone repair of a slip human writers make too (a ``rule.withheld``
    flag), unless the detector also finds its sentence garbled;
-2. ``detect`` (:mod:`mtfix.detect`): untranslated passages (flagged), and with a model the garble
-   score of each sentence, which the next stage reads;
-3. ``rewrite`` (:mod:`mtfix.rewrite`, only with a model): the seq2seq model rewrites the garbled
-   sentences; its rewrites pass the pipeline's guard (:mod:`mtfix.guard`) or become flags.
+2. ``detect`` (:mod:`mtfix.detect`): untranslated passages (flagged), and with a model the sentences
+   a cheap signal marks for it (a rule repair, a word outside the lexicon);
+3. ``grammar`` (:mod:`mtfix.grammar`): Harper proposes grammar and spelling fixes, mtfix judges them
+   (never names, terms or placeholders; only the rules that earned their place; the evidence mode);
+4. ``rewrite`` (:mod:`mtfix.rewrite`, only with a model): the detector scores the marked sentences and
+   the seq2seq model rewrites those it finds garbled.
+
+The edits of the grammar and rewrite stages pass the pipeline's guard (:mod:`mtfix.guard`) or become
+flags.
 
 The pipeline logs every edit in the original's coordinates (:mod:`mtfix.changes`); sentences and
 protected spans come from :mod:`mtfix.segment`.
@@ -40,7 +45,7 @@ from mtfix.pipeline import Pipeline, Resources, default_stages, load_plugins
 from mtfix.repair import MODES
 
 # The built-in stages register themselves on import (torch is imported only with a model).
-from mtfix import detect as _detect, rewrite as _rewrite  # noqa: F401  isort: skip
+from mtfix import detect as _detect, grammar as _grammar, rewrite as _rewrite  # noqa: F401  isort: skip
 
 __version__ = "0.1.0"
 __all__ = [
@@ -90,6 +95,11 @@ class Config:
     """
 
     disabled: frozenset[str] = field(default_factory=frozenset)
+    # The grammar stage (mtfix.grammar): Harper proposes, mtfix judges. ``dictionary``: words no
+    # stage that guesses may touch (the grammar stage; the user's own terms and names).
+    grammar: bool = True
+    dialect: str = "american"
+    dictionary: frozenset[str] = field(default_factory=frozenset)
     detect_untranslated: bool = True
     use_langdetect: bool = True
     max_passes: int = 3
@@ -109,6 +119,9 @@ class Config:
     confirm_threshold: float = 0.5
     min_confidence: float = 0.85
     max_edit_ratio: float = 0.35
+    # Send every sentence to the model, not only those a cheap signal marks (a rule repair, a word
+    # outside the lexicon, a grammar edit): slow, for a model of the user's own.
+    every_sentence: bool = False
     # A rewrite the guard rejects (a content word changed) may still carry grammar repairs it
     # admits one by one: with this on, those are applied and the rest flagged.
     partial_rewrites: bool = False
@@ -123,6 +136,7 @@ class Config:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "disabled", frozenset(self.disabled))
+        object.__setattr__(self, "dictionary", frozenset(self.dictionary))
         if self.stages is not None:
             object.__setattr__(self, "stages", tuple(self.stages))
         given = dict(self.options)
@@ -182,6 +196,16 @@ class Cleaner:
                 self._model = load_rewriter(self.config)
             self._pipeline = build(self.config, Resources(self._model, Detector(self._model)))
         return self._pipeline
+
+    def stats(self) -> dict[str, Any]:
+        """What the stages did so far, for a report: per stage that counts (the grammar and rewrite
+        stages), its counters; and ``model``, the model that ran (None: rules only)."""
+        out: dict[str, Any] = {"model": self.config.model if self._model is not None else None}
+        for stage in self._pipeline.stages if self._pipeline is not None else []:
+            counts = getattr(stage, "stats", None)
+            if counts is not None:
+                out[stage.name] = dict(counts)
+        return out
 
     def clean(self, text: str) -> Result:
         """Clean one text; see :func:`mtfix.clean`."""

@@ -5,9 +5,9 @@ document:
 
 - ``"untranslated"``: passages in another language, also reported as ``untranslated`` flags
   (untranslated passages are for a translator, not for an English editor: no later stage edits them);
-- ``"garble"``: with a model, each sentence the model can judge gets its garble score (see
-  :class:`Detector`), raised for the rule repairs inside it: MT that left mechanical damage tends to
-  be garbled too. The rewrite stage decodes the sentences that score high.
+- ``"suspect"``: with a model, the sentences a cheap signal marks for it: a rule repair inside, or a
+  lower-case word outside the lexicon. Only those (and those the grammar stage touched) reach the
+  model's forward pass (:class:`Detector`), so text with neither passes at rules speed.
 
 Untranslated text has two signals: a script check (runs of non-Latin letters in English text) and, for Latin-script
 sentences that contain almost no English function words, ``langdetect`` (seeded, deterministic).
@@ -230,7 +230,8 @@ def _detect(sentence: str) -> tuple[str, float]:
 
 # Sentences the model judges: long enough to judge, short enough for the model, in Latin script.
 _LATIN_TEXT = re.compile(r"^[\x20-\x7e\u00a0-\u024f\u2018-\u201f\u2013\u2014\u2026]+$")
-RULE_HIT_BONUS = 0.1  # added to the garble score per rule change in the sentence (at most two)
+RULE_HIT_BONUS = 0.1  # added to the garble score per change in the sentence (at most two)
+_SUSPECT_WORD = re.compile(r"(?<![\w'’-])[a-z]{3,}(?![\w'’-])")
 
 
 class Detector:
@@ -261,12 +262,12 @@ class DetectOptions:
 
 @register("detect", options=DetectOptions, order=20, toggle=False)
 def _detect_stage(options: DetectOptions, resources: Resources) -> DetectStage:
-    """Untranslated passages (flags), and the garble score of each sentence for the rewrite stage."""
+    """Untranslated passages (flags), and the sentences a cheap signal marks for the model."""
     return DetectStage(options, resources.detector or Detector())
 
 
 class DetectStage:
-    """Find untranslated passages (flagged) and score sentences for garble (findings)."""
+    """Find untranslated passages (flagged) and the sentences worth the model's time (findings)."""
 
     name = "detect"
     source = "detect"
@@ -283,15 +284,15 @@ class DetectStage:
         )
         findings = [Finding(f.start, f.end, "untranslated", f.score) for f in foreign]
         if self.detector.model is not None:
+            # The cheap signals that send a sentence to the model (the rewrite stage): a rule repair in
+            # it, or a lower-case word outside the lexicon. Everything else passes at rules speed.
             starts = [s for s, _ in doc.change_spans()]
-            cands = [
-                s
-                for s in sentences(text)
-                if self.detector.judges(s.text) and not any(f.start < s.end and s.start < f.end for f in foreign)
-            ]
-            for s, (garble, copy_lp) in zip(cands, self.detector.garble([c.text for c in cands]), strict=True):
+            known = known_words()
+            for s in sentences(text):
+                if any(f.start < s.end and s.start < f.end for f in foreign) or not self.detector.judges(s.text):
+                    continue
                 hits = bisect_right(starts, s.end) - bisect_left(starts, s.start)
-                # a sentence the rules had to repair is more likely garbled as well
-                garble = min(1.0, garble + RULE_HIT_BONUS * min(2, hits))
-                findings.append(Finding(s.start, s.end, "garble", garble, copy_lp))
+                unknown = sum(w not in known for w in _SUSPECT_WORD.findall(s.text))
+                if hits or unknown:
+                    findings.append(Finding(s.start, s.end, "suspect", float(hits + unknown)))
         return Proposal(flags=foreign, findings=findings)

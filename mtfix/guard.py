@@ -130,10 +130,10 @@ def _respells(a: str, b: str, known: frozenset[str]) -> bool:
     never turned into another: that would change the content."""
     if a in known or b not in known or a[:1] != b[:1]:
         return False
-    return _typo_distance(a, b) <= (1 if min(len(a), len(b)) <= 4 else 2)
+    return typo_distance(a, b) <= (1 if min(len(a), len(b)) <= 4 else 2)
 
 
-def _typo_distance(a: str, b: str) -> int:
+def typo_distance(a: str, b: str) -> int:
     """Damerau-Levenshtein distance (optimal string alignment): a swap of neighbours costs one."""
     if abs(len(a) - len(b)) > 2:
         return 3
@@ -268,3 +268,27 @@ def word_edits(
             )
         )
     return edits
+
+
+def show_edits(original: str, rewrite: str, context: int = 2) -> str:
+    """The words a rewrite changes, in brackets, with ``context`` words either side:
+    ``'expressed [his] gratitude'``, ``'visited [the Beijing → Beijing] in'``, ``'said [-that] he'``;
+    distant edits are joined with ' … '."""
+    a = original.split()
+    b = rewrite.split()
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    pieces: list[str] = []
+    last = -1
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        old, new = " ".join(a[i1:i2]), " ".join(b[j1:j2])
+        mark = f"[{new}]" if not old else f"[-{old}]" if not new else f"[{old} → {new}]"
+        lo = max(i1 - context, last + 1 if last >= 0 else 0)
+        left = " ".join(a[lo:i1])
+        right = " ".join(a[i2 : i2 + context])
+        if pieces and lo > last + 1:
+            pieces.append("…")
+        pieces.append(" ".join(p for p in (left, mark, right) if p))
+        last = i2 + context - 1
+    return repr(" ".join(pieces)) if pieces else repr(rewrite)

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple, Protocol
 
 from mtfix import guard
 from mtfix.changes import Change, ChangeLog, Edit, Flag, Result
+from mtfix.segment import sentences
 
 
 class Finding(NamedTuple):
@@ -58,6 +59,15 @@ class GuardPolicy:
     partial: bool = False
     #: Kind of the flag a rejected edit becomes.
     rejected_kind: str = "fluency.rejected"
+    #: True: each edit replaces a whole passage (a sentence), logged as the word edits that make it.
+    #: False: each edit is a small change, judged in its sentence and logged as it is.
+    whole: bool = True
+    #: The evidence mode (``Config.mode``) for the edits the guard accepts, or None for none: in
+    #: "standard" an accepted edit alone on its line (no other change there) is withheld as a
+    #: ``SOURCE.withheld`` flag unless the detector finds its sentence at least ``confirm_threshold``
+    #: garbled; "strict" withholds every lone one; "thorough" none (see :mod:`mtfix.evidence`).
+    mode: str | None = None
+    confirm_threshold: float = 0.5
 
 
 class Document:
@@ -185,6 +195,7 @@ def stage_options(spec: StageSpec, flat: Any, overrides: Mapping[str, Any]) -> A
 def _load_builtin() -> None:
     # The built-in stages register themselves on import.
     import mtfix.detect
+    import mtfix.grammar
     import mtfix.repair
     import mtfix.rewrite  # noqa: F401  (torch is imported only when its stage is built with a model)
 
@@ -229,6 +240,9 @@ class Pipeline:
             if stage.guard is not None:
                 edits, rejected = judge(log.text, edits, stage.guard)
                 stage_flags += rejected
+                if stage.guard.mode not in (None, "thorough"):
+                    edits, withheld = weigh(doc, edits, stage.guard)
+                    stage_flags += withheld
             flags += [_flag_to_original(f, log) for f in stage_flags]
             # findings are kept in current coordinates: moved along with this stage's edits
             kept = [*doc._findings, *proposal.findings]
@@ -239,40 +253,89 @@ class Pipeline:
 
 
 def judge(text: str, edits: Iterable[Edit], policy: GuardPolicy) -> tuple[list[Edit], list[Flag]]:
-    """Guard each edit of a guarded stage: ``text[e.start:e.end]`` replaced by ``e.after``.
+    """Guard each edit of a guarded stage in its passage: with ``policy.whole`` the edit's own span
+    (a sentence it rewrites), else the sentence around it.
 
-    An accepted replacement becomes the word edits that make it; a rejected one becomes a flag over
-    the passage (in ``text`` coordinates) that says why, and with ``policy.partial`` the word edits
-    the guard admits one by one are applied all the same.
+    An accepted edit is logged (with ``policy.whole``, as the word edits that make it); a rejected one
+    becomes a flag over the words it would change, saying what they would become and why not, and with
+    ``policy.partial`` the word edits the guard admits one by one are applied all the same.
     """
     out: list[Edit] = []
     flags: list[Flag] = []
-    for e in edits:
-        before = text[e.start : e.end]
-        verdict = guard.check(
-            before, e.after, e.confidence, min_confidence=policy.min_confidence, max_edit_ratio=policy.max_edit_ratio
+
+    def accepts(before: str, after: str, confidence: float) -> guard.Verdict:
+        return guard.check(
+            before, after, confidence, min_confidence=policy.min_confidence, max_edit_ratio=policy.max_edit_ratio
         )
+
+    for e in edits:
+        s, t = (e.start, e.end) if policy.whole else _sentence_around(text, e.start, e.end)
+        before = text[s:t]
+        after = text[s : e.start] + e.after + text[e.end : t]
+        verdict = accepts(before, after, e.confidence)
         label = e.source
         if verdict.ok:
-            out += guard.word_edits(before, e.after, e.start, e.confidence, kind=e.kind, source=label)
+            out += guard.word_edits(before, after, s, e.confidence, kind=e.kind, source=label) if policy.whole else [e]
             continue
         part = before
-        if policy.partial and e.confidence >= policy.min_confidence:
-            part = guard.admissible_part(
-                before,
-                e.after,
-                lambda r, b=before, c=e.confidence: (
-                    guard.check(b, r, c, min_confidence=policy.min_confidence, max_edit_ratio=policy.max_edit_ratio).ok
-                ),
-            )
+        if policy.whole and policy.partial and e.confidence >= policy.min_confidence:
+            part = guard.admissible_part(before, after, lambda r, b=before, c=e.confidence: accepts(b, r, c).ok)
         who = label[:1].upper() + label[1:]
+        changes = guard.word_edits(before, after, s, e.confidence)
+        shown = guard.show_edits(before, after)
         if part != before:
-            out += guard.word_edits(before, part, e.start, e.confidence, kind=e.kind, source=label)
-            message = f"{who} suggests {e.after!r}; applied only as {part!r}, the rest not because {verdict.reason}."
+            out += guard.word_edits(before, part, s, e.confidence, kind=e.kind, source=label)
+            shown_part = guard.show_edits(before, part)
+            message = f"{who} suggests {shown}; applied only as {shown_part}, the rest not because {verdict.reason}."
         else:
-            message = f"{who} suggests {e.after!r}; not applied because {verdict.reason}."
-        flags.append(Flag(e.start, e.end, policy.rejected_kind, message, round(e.confidence, 4)))
+            message = f"{who} suggests {shown}; not applied because {verdict.reason}."
+        if not policy.whole:
+            message += f" ({e.message})" if e.message else ""
+        # the flag covers the words the edit would change, not the whole sentence
+        a, b = (changes[0].start, changes[-1].end) if changes else (e.start, e.end)
+        while a > s and text[a - 1].isalnum():
+            a -= 1
+        while b < t and text[b].isalnum():
+            b += 1
+        flags.append(Flag(a, b, policy.rejected_kind, message, round(e.confidence, 4)))
     return out, flags
+
+
+def weigh(doc: Document, edits: list[Edit], policy: GuardPolicy) -> tuple[list[Edit], list[Flag]]:
+    """Apply the evidence mode to a stage's accepted edits (see :attr:`GuardPolicy.mode`)."""
+    from mtfix.evidence import alone, confirmation, sentence_garble
+
+    edits = sorted(edits, key=lambda e: (e.start, e.end))
+    single = alone(doc.text, [e.start for e in edits], sorted(s for s, _ in doc.change_spans()))
+    held = [i for i, lone in enumerate(single) if lone]
+    if not held:
+        return edits, []
+    detector = doc.detector
+    scores: list[float | None] = [None] * len(held)
+    if policy.mode == "standard" and detector is not None and detector.model is not None:
+        scores = sentence_garble(doc.text, [edits[i].start for i in held], detector)
+    out, flags = list(edits), []
+    for i, score in zip(held, scores, strict=True):
+        e = edits[i]
+        if score is not None and score >= policy.confirm_threshold:
+            out[i] = e._replace(message=f"{e.message} {confirmation(score)}")
+            continue
+        out[i] = None  # type: ignore[call-overload]
+        why = "Not applied (the only change in its line, of a slip human writers make too)"
+        flags.append(Flag(e.start, e.end, f"{e.source}.withheld", f"{why}: {e.message}", e.confidence))
+    return [e for e in out if e is not None], flags
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence of ``text`` that holds ``text[start:end]`` (its line if none holds all of it)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    for sent in sentences(text[line_start:line_end]):
+        a, b = line_start + sent.start, line_start + sent.end
+        if a <= start and end <= b:
+            return a, b
+    return line_start, line_end
 
 
 def _usable(edits: list[Edit]) -> list[Edit]:

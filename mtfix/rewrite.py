@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import os
 import warnings
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from mtfix.changes import Edit
+from mtfix.detect import RULE_HIT_BONUS
 from mtfix.pipeline import Document, GuardPolicy, Proposal, Resources, register
+from mtfix.segment import sentences
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL_DIR = MODELS_DIR / "mtfix-bart-small"
@@ -185,6 +188,14 @@ class RewriteOptions:
         },
     )
     max_edit_ratio: float = 0.35
+    every_sentence: bool = field(
+        default=False,
+        metadata={
+            "flag": "--every-sentence",
+            "help": "send every sentence to the model, not only those a cheap signal marks (slow; for a model "
+            "of your own)",
+        },
+    )
     partial_rewrites: bool = field(
         default=False,
         metadata={
@@ -199,34 +210,56 @@ def _rewrite_stage(options: RewriteOptions, resources: Resources) -> RewriteStag
     """The seq2seq model rewrites the sentences the detector finds garbled (guarded)."""
     if resources.model is None:
         return None
-    return RewriteStage(options, resources.model)
+    return RewriteStage(options, resources.model, resources.detector)
 
 
 class RewriteStage:
-    """Decode the sentences the detect stage scored at least ``garble_threshold`` garbled, and
-    propose each rewrite that differs from its sentence (the pipeline's guard judges them)."""
+    """Score the sentences the earlier stages marked (a rule repair, an unknown word, a grammar edit),
+    decode those the detector finds at least ``garble_threshold`` garbled, and propose each rewrite that
+    differs from its sentence (the pipeline's guard judges them)."""
 
     name = "rewrite"
     source = "model"
 
-    def __init__(self, options: RewriteOptions, model: Rewriter) -> None:
+    def __init__(self, options: RewriteOptions, model: Rewriter, detector: Any) -> None:
         self.options = options
         self.model = model
+        self.detector = detector
+        #: Counters for a report: sentences seen, scored by the detector, decoded, rewrites proposed.
+        self.stats = {"sentences": 0, "scored": 0, "decoded": 0, "proposed": 0}
         self.guard = GuardPolicy(options.min_confidence, options.max_edit_ratio, options.partial_rewrites)
 
     def propose(self, doc: Document) -> Proposal:
         text = doc.text
-        chosen = [f for f in doc.findings("garble") if f.score >= self.options.garble_threshold]
+        marked = sorted((f.start, f.end) for f in [*doc.findings("suspect"), *doc.findings("grammar")])
+        foreign = [(f.start, f.end) for f in doc.findings("untranslated")]
+        starts = [s for s, _ in doc.change_spans()]
+        every = list(sentences(text))
+        self.stats["sentences"] += len(every)
+        cands = [
+            s
+            for s in every
+            if (self.options.every_sentence or any(a < s.end and s.start < b for a, b in marked))
+            and not any(a < s.end and s.start < b for a, b in foreign)
+            and self.detector.judges(s.text)
+        ]
+        if not cands:
+            return Proposal()
+        self.stats["scored"] += len(cands)
+        chosen = []
+        for s, (garble, copy_lp) in zip(cands, self.detector.garble([c.text for c in cands]), strict=True):
+            hits = bisect_right(starts, s.end) - bisect_left(starts, s.start)
+            # a sentence the rules (or the grammar stage) had to repair is more likely garbled as well
+            if min(1.0, garble + RULE_HIT_BONUS * min(2, hits)) >= self.options.garble_threshold:
+                chosen.append((s, copy_lp))
         if not chosen:
             return Proposal()
+        self.stats["decoded"] += len(chosen)
         edits = []
-        for found, (rewrite, lp) in zip(
-            chosen, self.model.generate([text[f.start : f.end] for f in chosen]), strict=True
-        ):
+        for (s, copy_lp), (rewrite, lp) in zip(chosen, self.model.generate([c.text for c, _ in chosen]), strict=True):
             rewrite = rewrite.strip()
-            sentence = text[found.start : found.end]
-            if rewrite.split() == sentence.split():
+            if rewrite.split() == s.text.split():
                 continue  # the model copied the sentence (up to whitespace, which it normalises)
-            confidence = confidence_of(lp, found.detail)
-            edits.append(Edit(found.start, found.end, rewrite, "fluency.rewrite", "", confidence, "model"))
+            edits.append(Edit(s.start, s.end, rewrite, "fluency.rewrite", "", confidence_of(lp, copy_lp), "model"))
+        self.stats["proposed"] += len(edits)
         return Proposal(edits)

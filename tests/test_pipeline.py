@@ -20,15 +20,16 @@ WITH_AGREEMENT = ("repair", "detect", "agreement")
 
 
 def test_default_stages_run_in_the_documented_order() -> None:
-    assert mtfix.default_stages() == ("repair", "detect", "rewrite")
-    assert mtfix.Cleaner(model=None).pipeline.names == ["repair", "detect"]  # no model: no rewrite stage
+    assert mtfix.default_stages() == ("repair", "detect", "grammar", "rewrite")
+    assert mtfix.Cleaner(model=None).pipeline.names == ["repair", "detect", "grammar"]  # no model: no rewrite
+    assert mtfix.Cleaner(model=None, grammar=False).pipeline.names == ["repair", "detect"]
     doc = mtfix.__doc__ or ""
-    assert doc.index("``repair``") < doc.index("``detect``") < doc.index("``rewrite``")
+    assert doc.index("``repair``") < doc.index("``detect``") < doc.index("``grammar``") < doc.index("``rewrite``")
 
 
 def test_a_plug_in_stage_logs_its_changes_with_its_own_source() -> None:
     text = "Kim Jong -un said he go home.He have left."
-    r = mtfix.clean(text, model=None, stages=WITH_AGREEMENT)
+    r = mtfix.clean(text, model=None, stages=WITH_AGREEMENT)  # (no grammar stage: it knows 'he go' too)
     assert r.text == "Kim Jong-un said he goes home. He has left."
     assert r.apply() == r.text
     by_source = {(c.source, c.kind, c.before, c.after) for c in r.changes}
@@ -43,7 +44,7 @@ def test_a_plug_in_stage_logs_its_changes_with_its_own_source() -> None:
     for c in r.changes:
         assert text[c.start : c.end] == c.before
     # without the stage, the same text gets only the rule repairs
-    rules = mtfix.clean(text, model=None)
+    rules = mtfix.clean(text, model=None, grammar=False)
     assert [c for c in r.changes if c.source == "rule"] == rules.changes
 
 
@@ -52,8 +53,9 @@ def test_the_pipeline_guard_turns_a_rejected_edit_into_a_flag() -> None:
     r = mtfix.clean(text, model=None, stages=WITH_AGREEMENT, options={"agreement": {"confidence": 0.2}})
     assert r.text == text and r.changes == []
     (flag,) = r.flags
-    assert flag.kind == "grammar.rejected" and (flag.start, flag.end) == (0, len(text))
-    assert flag.message.startswith("Agreement suggests 'He said he goes home.'; not applied because")
+    # the flag covers the word the edit would change, and shows it in context
+    assert flag.kind == "grammar.rejected" and text[flag.start : flag.end] == "go"
+    assert flag.message.startswith("Agreement suggests 'said he [go → goes] home.'; not applied because")
     assert "0.20 is below 0.50" in flag.message
     # the options are the stage's frozen dataclass, validated by name
     assert dict(mtfix.Config(options={"agreement": {"confidence": 0.2}}).options)["agreement"] == AgreementOptions(0.2)
@@ -74,13 +76,14 @@ def test_a_plug_in_stage_gets_its_cli_switches_from_its_options(
     assert "--agreement " in help_text and "--agreement-confidence" in help_text and "--garble-threshold" in help_text
     src = tmp_path / "in.txt"
     src.write_text("Kim Jong -un said he go home.\n", encoding="utf-8")
-    assert cli.main(["clean", "--no-model", "-q", str(src)]) == 0
+    assert cli.main(["clean", "--no-model", "--no-grammar", "-q", str(src)]) == 0
     assert capsys.readouterr().out == "Kim Jong-un said he go home.\n"  # the stage is off by default
-    assert cli.main(["clean", "--no-model", "-q", "--agreement", str(src)]) == 0
+    assert cli.main(["clean", "--no-model", "--no-grammar", "-q", "--agreement", str(src)]) == 0
     assert capsys.readouterr().out == "Kim Jong-un said he goes home.\n"
     # its option, from the command line, reaches the stage: too little confidence, and the guard flags it
     log = tmp_path / "log.jsonl"
-    args = ["clean", "--no-model", "-q", "--agreement", "--agreement-confidence", "0.2", "--log", str(log), str(src)]
+    args = ["clean", "--no-model", "--no-grammar", "-q", "--agreement", "--agreement-confidence", "0.2"]
+    args += ["--log", str(log), str(src)]
     assert cli.main(args) == 0
     assert capsys.readouterr().out == "Kim Jong-un said he go home.\n"
     (entry,) = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]

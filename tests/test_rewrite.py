@@ -177,7 +177,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_any_local_model_folder_plugs_in(tiny_model: Path) -> None:
-    cleaner = mtfix.Cleaner(model=str(tiny_model), prefix="fix : ", garble_threshold=0.0, quantize=False)
+    cleaner = mtfix.Cleaner(
+        model=str(tiny_model), prefix="fix : ", garble_threshold=0.0, quantize=False, every_sentence=True
+    )
     text = "Kim Jong -un visited the Beijing in 2019.He went home ."
     r = cleaner.clean(text)
     assert r.apply() == r.text
@@ -213,7 +215,9 @@ def test_detector_keeps_fluent_sentences_from_the_decoder(tiny_model: Path, monk
 
 
 def test_untranslated_sentences_never_reach_the_model(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cleaner = mtfix.Cleaner(model=str(tiny_model), garble_threshold=0.0, min_confidence=0.0, quantize=False)
+    cleaner = mtfix.Cleaner(
+        model=str(tiny_model), garble_threshold=0.0, min_confidence=0.0, quantize=False, grammar=False
+    )
     rewriter = cleaner.model
     seen: list[str] = []
 
@@ -222,9 +226,36 @@ def test_untranslated_sentences_never_reach_the_model(tiny_model: Path, monkeypa
         return [(t, -0.05) for t in texts]
 
     monkeypatch.setattr(rewriter, "generate", fake_generate)
-    r = cleaner.clean("He visited the Beijing in January. Der Hund ist sehr groß und er läuft schnell nach Hause.")
+    # 'janury' is outside the lexicon: the cheap signal that sends its sentence to the model
+    r = cleaner.clean("He visited the Beijing in janury. Der Hund ist sehr groß und er läuft schnell nach Hause.")
     assert [f.kind for f in r.flags] == ["untranslated"]
-    assert seen == ["He visited the Beijing in January."]
+    assert seen == ["He visited the Beijing in janury."]
+
+
+def test_sentences_without_a_cheap_signal_never_reach_the_model(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model's forward pass runs only on sentences marked by a rule repair, an unknown word or a
+    grammar edit: clean text passes at rules speed."""
+    cleaner = mtfix.Cleaner(model=str(tiny_model), garble_threshold=0.0, min_confidence=0.0, quantize=False)
+    scored: list[str] = []
+
+    def fake_score(texts: list[str]) -> list[rewrite.Score]:
+        scored.extend(texts)
+        return [rewrite.Score(1.0, -1.0) for _ in texts]
+
+    monkeypatch.setattr(cleaner.model, "score", fake_score)
+    monkeypatch.setattr(cleaner.model, "generate", lambda texts: [(t, -0.01) for t in texts])
+    text = "He visited the museum in January. Then he went home , tired. She stayed at the hotell."
+    r = cleaner.clean(text)
+    assert r.text == "He visited the museum in January. Then he went home, tired. She stayed at the hotel."
+    assert scored == [
+        "Then he went home , tired.",  # the lone comma repair, confirmed by the detector
+        "Then he went home, tired.",  # the rewrite stage: a rule repair in it
+        "She stayed at the hotel.",  # an unknown word ('hotell'), mended by the grammar stage
+    ]
+    stats = cleaner.stats()["rewrite"]
+    assert (stats["sentences"], stats["scored"], stats["decoded"]) == (3, 2, 2)
 
 
 @pytest.mark.parametrize(("garble", "applied"), [(0.95, True), (0.5, True), (0.3, False)])
@@ -266,7 +297,12 @@ def test_partial_rewrites_apply_the_admissible_edits_and_flag_the_rest(
     tiny_model: Path, monkeypatch: pytest.MonkeyPatch, partial: bool
 ) -> None:
     cleaner = mtfix.Cleaner(
-        model=str(tiny_model), garble_threshold=0.0, min_confidence=0.0, quantize=False, partial_rewrites=partial
+        model=str(tiny_model),
+        garble_threshold=0.0,
+        min_confidence=0.0,
+        quantize=False,
+        partial_rewrites=partial,
+        every_sentence=True,
     )
     rewriter = cleaner.model
     # a grammar repair ('the Beijing') mixed with a changed number the guard forbids

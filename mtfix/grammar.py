@@ -1,0 +1,322 @@
+"""The grammar stage: Harper proposes, mtfix judges.
+
+Harper (``harper-py``, the offline Rust grammar checker) lints the sentences a cheap pre-check
+selects, with only the rules that earned their place (:data:`RULES`, chosen from per-rule precision
+on learner text and MT post-edits against the false alarms on clean human text:
+``benchmarks/results/harper_rules.md``). mtfix then judges every suggestion:
+
+- never a name or a term: a lint on a word with a capital letter, a word known to mtfix's lexicon or
+  the user's dictionary, a word that recurs in its line, or anything in a protected span (URL, e-mail,
+  code, placeholder) is dropped;
+- a spelling fix must stay a single lower-case word a typo or two away, and be a known word;
+- the pipeline's guard (:mod:`mtfix.guard`) checks each edit in its sentence: names, numbers and
+  quotations survive, content words only change form or lose a misspelling;
+- evidence (``Config.mode``): in the standard mode a lone grammar edit on a line that nothing else
+  repaired is withheld as a ``grammar.withheld`` flag unless the detector also finds its sentence
+  garbled (:mod:`mtfix.evidence`); strict withholds every lone one, thorough none;
+- with a model that can score, the model arbitrates (``arbitrate``): it picks among Harper's
+  suggestions the one it finds most likely in context, and vetoes an edit that makes the sentence
+  less likely than it was.
+
+Harper's native library prints debug lines on some text: every call runs with the process's
+standard output and error redirected to ``/dev/null`` (:func:`quiet`). A Harper failure on a line
+leaves that line to the other stages and becomes a ``grammar.failed`` flag; it never stops a run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from mtfix.changes import Edit, Flag
+from mtfix.guard import typo_distance
+from mtfix.lexicon import known_words
+from mtfix.pipeline import Document, Finding, GuardPolicy, Proposal, Resources, register
+from mtfix.scanning import line_offsets
+from mtfix.segment import protected_spans, sentences
+
+#: The Harper rules the stage runs, with the mtfix kind of their edits and the confidence logged
+#: with them (their precision on MLQE-PE post-edits and JFLEG references, rounded down;
+#: ``benchmarks/results/harper_rules.md``). A rule not listed never runs.
+RULES: dict[str, tuple[str, float]] = {
+    "SpellCheck": ("spelling.typo", 0.8),
+    "AnA": ("grammar.article", 0.9),
+    "AdjectiveDoubleDegree": ("grammar.comparison", 0.8),
+    "RegularIrregulars": ("grammar.inflection", 0.8),
+    "InflectedVerbAfterTo": ("grammar.verb", 0.8),
+    "PronounVerbAgreement": ("grammar.agreement", 0.7),
+    "ThereIsAgreement": ("grammar.agreement", 0.7),
+    "OneOfTheSingular": ("grammar.agreement", 0.7),
+}
+
+#: Cheap triggers of the rules other than the spell checker: a sentence none of them matches (and
+#: with no unknown lower-case word) never reaches Harper.
+_TRIGGERS = re.compile(
+    r"(?i)\b(?:an? [a-z]|more \w+er\b|most \w+est\b|to \w+ed\b|there (?:is|was) \w+s\b|one of the \w+[^s\W]\b)"
+    r"|\b(?:he|she|it|they|we|i|you) \w+\b|\b\w+ys\b"
+)
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{3,}(?![\w'’-])")
+# Placeholders of localisation formats ({0}, %s, %1$d, <b>, &amp;, $var): never linted.
+_PLACEHOLDER = re.compile(r"\{[^{}\s]*\}|%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[sdifxXeEgGcrpu@]|</?\w[^<>]*>|&\w+;|\$\w+")
+DIALECTS = ("american", "british", "australian", "canadian", "indian")
+
+
+@dataclass(frozen=True)
+class GrammarOptions:
+    """Options of the grammar stage (``grammar``, ``dialect``, ``dictionary``, ``mode`` and
+    ``confirm_threshold`` are the fields of the same names on :class:`mtfix.Config`)."""
+
+    grammar: bool = field(
+        default=True, metadata={"flag": "--no-grammar", "help": "skip the grammar stage (Harper's proposals)"}
+    )
+    dialect: str = field(
+        default="american", metadata={"flag": "--dialect", "help": "Harper's English: " + ", ".join(DIALECTS)}
+    )
+    dictionary: frozenset[str] = frozenset()
+    mode: str = "standard"
+    confirm_threshold: float = 0.5
+    # The model picks among Harper's suggestions and vetoes those it finds less likely. Off by default:
+    # the shipped model does not arbitrate better than Harper's first choice (README, Results).
+    arbitrate: bool = False
+    rules: tuple[str, ...] = tuple(RULES)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dictionary", frozenset(self.dictionary))
+        if self.dialect not in DIALECTS:
+            raise ValueError(f"unknown dialect {self.dialect!r}; known: {', '.join(DIALECTS)}")
+        unknown = set(self.rules) - set(RULES)
+        if unknown:
+            raise ValueError(f"Harper rule(s) {sorted(unknown)} are not among those mtfix judges: {sorted(RULES)}")
+
+
+@register("grammar", options=GrammarOptions, order=30, toggle=False)
+def _grammar_stage(options: GrammarOptions, resources: Resources) -> GrammarStage | None:
+    """Harper proposes grammar and spelling fixes, mtfix judges them (guarded)."""
+    if not options.grammar:
+        return None
+    return GrammarStage(options, resources.detector)
+
+
+class GrammarStage:
+    """Lint the sentences a cheap pre-check selects with Harper; propose the suggestions that pass
+    mtfix's judgement, as replacements the pipeline's guard checks in their sentence."""
+
+    name = "grammar"
+    source = "grammar"
+
+    def __init__(self, options: GrammarOptions, detector: Any = None) -> None:
+        self.options = options
+        self.detector = detector
+        # Harper's verdicts are checked against the sentence: a spelling fix changes a content word
+        # only into the known word a typo or two away (guard._respells).
+        self.guard = GuardPolicy(
+            min_confidence=0.0,
+            max_edit_ratio=0.5,
+            rejected_kind="grammar.rejected",
+            whole=False,
+            mode=options.mode,
+            confirm_threshold=options.confirm_threshold,
+        )
+        self.known = known_words() | {w.lower() for w in options.dictionary}
+        self._linter: Any = None
+        #: Counters for a report: sentences linted, lints seen, proposed, withheld, failures.
+        self.stats = {"linted": 0, "lints": 0, "proposed": 0, "vetoed": 0, "failed": 0}
+
+    @property
+    def linter(self) -> Any:
+        if self._linter is None:
+            self._linter = _make_linter(self.options)
+        return self._linter
+
+    def propose(self, doc: Document) -> Proposal:
+        text = doc.text
+        foreign = [(f.start, f.end) for f in doc.findings("untranslated")]
+        lines = text.split("\n")
+        offsets = line_offsets(lines)
+        candidates: list[tuple[int, str]] = []  # (offset, sentence) to lint
+        for n, line in enumerate(lines):
+            if not line or not self._may_lint(line):
+                continue
+            for s in sentences(line):
+                start = offsets[n] + s.start
+                if self._may_lint(s.text) and not any(a < start + len(s.text) and start < b for a, b in foreign):
+                    candidates.append((start, s.text))
+        if not candidates:
+            return Proposal()
+        edits: list[Edit] = []
+        flags: list[Flag] = []
+        with quiet():
+            for start, sentence in candidates:
+                try:
+                    found = self.linter.organized_lints(sentence, language="plaintext")
+                except Exception as e:  # a Harper failure leaves the sentence to the other stages
+                    self.stats["failed"] += 1
+                    flags.append(Flag(start, start + len(sentence), "grammar.failed", f"Harper failed: {e}", 0.0))
+                    continue
+                self.stats["linted"] += 1
+                edits += self._judge(text, start, sentence, found)
+        edits = _disjoint(edits)
+        findings = [Finding(e.start, e.end, "grammar", e.confidence) for e in edits]
+        self.stats["proposed"] += len(edits)
+        return Proposal(edits, flags, findings)
+
+    def _may_lint(self, text: str) -> bool:
+        """The pre-check: an unknown lower-case word, or a trigger of one of the other rules."""
+        known = self.known
+        if any(w not in known for w in _LOWER_WORD.findall(text)):
+            return True
+        return len(self.options.rules) > 1 and _TRIGGERS.search(text) is not None
+
+    def _judge(self, text: str, start: int, sentence: str, found: dict[str, list[Any]]) -> list[Edit]:
+        """The lints of ``sentence`` (at ``start`` in ``text``) that mtfix accepts, as sentence edits."""
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        line_words = [w.lower() for w in re.findall(r"[^\W\d_]+", line)]
+        blocked = [(s.start, s.end) for s in protected_spans(sentence)]
+        blocked += [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(sentence)]
+        out: list[Edit] = []
+        picks: list[tuple[str, Any, str, list[str]]] = []  # rule, lint, problem text, fixed sentences
+        for rule in self.options.rules:
+            for lint in found.get(rule, ()):
+                self.stats["lints"] += 1
+                a, b = lint.span.start, lint.span.end
+                problem = sentence[a:b]
+                if any(p < max(b, a + 1) and a < q for p, q in blocked):
+                    continue
+                if any(c.isupper() for c in problem):
+                    continue  # a name, an acronym, a sentence start: never guessed at
+                words = re.findall(r"[^\W\d_]+", problem.lower())
+                if any(line_words.count(w) > 1 for w in words if len(w) > 2 and rule == "SpellCheck"):
+                    continue  # a word that recurs is a term, not a slip
+                choices = [s for s in lint.suggestions if _usable(rule, problem, s, self.known)]
+                variants = [v for v in dict.fromkeys(self.linter.apply_suggestion(sentence, lint, c) for c in choices)]
+                variants = [v for v in variants if v != sentence]
+                if variants:
+                    picks.append((rule, lint, problem, variants))
+        if picks and self.options.arbitrate and self.detector is not None and self.detector.model is not None:
+            picks = self._arbitrate(sentence, picks)
+        for rule, lint, _problem, variants in picks:
+            kind, confidence = RULES[rule]
+            fixed = variants[0]
+            edit = _sentence_edit(start, sentence, fixed, kind, "", confidence)
+            after = edit.after
+            before = text[edit.start : edit.end]
+            message = f"Harper {rule}: {before!r} → {after!r} ({lint.message.rstrip('.?!')})."
+            out.append(edit._replace(message=message))
+        return out
+
+    def _arbitrate(
+        self, sentence: str, picks: list[tuple[str, Any, str, list[str]]]
+    ) -> list[tuple[str, Any, str, list[str]]]:
+        """The model's choice among each lint's suggestions (the variant it finds most likely to copy),
+        and none where every variant is less likely than the sentence as it stands."""
+        texts = [sentence, *(v for *_, variants in picks for v in variants)]
+        scores = [lp for _, lp in self.detector.garble(texts)]
+        base, pos, out = scores[0], 1, []
+        for rule, lint, problem, variants in picks:
+            mine = scores[pos : pos + len(variants)]
+            pos += len(variants)
+            best = max(range(len(variants)), key=lambda i: mine[i])
+            if mine[best] >= base:
+                out.append((rule, lint, problem, [variants[best]]))
+            else:
+                self.stats["vetoed"] += 1
+        return out
+
+
+def _usable(rule: str, problem: str, suggestion: Any, known: frozenset[str] | set[str]) -> bool:
+    """Whether a suggestion may be applied at all: a spelling fix stays one known lower-case word a
+    typo or two away (Harper splits unknown words, 'shat' -> 'sh at', and censors some)."""
+    new = suggestion.replacement_text
+    if any(c.isupper() for c in new) or "*" in new:
+        return False
+    if rule != "SpellCheck":
+        return True
+    return (
+        new.isalpha()
+        and problem.isalpha()
+        and new.lower() in known
+        and 0 < typo_distance(problem.lower(), new.lower()) <= (1 if len(problem) <= 4 else 2)
+    )
+
+
+def _sentence_edit(start: int, sentence: str, fixed: str, kind: str, message: str, confidence: float) -> Edit:
+    """The smallest edit of ``sentence`` (at ``start``) that gives ``fixed``, widened to whole words so
+    that the guard and a reviewer see words."""
+    p = 0
+    while p < min(len(sentence), len(fixed)) and sentence[p] == fixed[p]:
+        p += 1
+    q = 0
+    while q < min(len(sentence), len(fixed)) - p and sentence[-1 - q] == fixed[-1 - q]:
+        q += 1
+    while p > 0 and sentence[p - 1].isalnum():
+        p -= 1
+    while q > 0 and sentence[len(sentence) - q].isalnum():
+        q -= 1
+    return Edit(start + p, start + len(sentence) - q, fixed[p : len(fixed) - q], kind, message, confidence)
+
+
+def _disjoint(edits: list[Edit]) -> list[Edit]:
+    """The edits sorted, dropping any that overlaps (or touches, for insertions) an earlier one."""
+    out: list[Edit] = []
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        if out and (
+            e.start < out[-1].end or (e.start == out[-1].end and (e.start == e.end or out[-1].start == out[-1].end))
+        ):
+            continue
+        out.append(e)
+    return out
+
+
+def _make_linter(options: GrammarOptions) -> Any:
+    try:
+        import harper
+    except ImportError as e:  # pragma: no cover - harper-py is a dependency
+        raise ImportError(f"the grammar stage needs harper-py ({e}); pip install harper-py, or --no-grammar") from e
+    with quiet():
+        linter = harper.Linter(getattr(harper.Dialect, options.dialect.upper()))
+        config = dict.fromkeys(linter.get_default_lint_config(), False)
+        config.update(dict.fromkeys(options.rules, True))
+        linter.set_lint_config(config)
+        if options.dictionary:
+            linter.import_words(sorted(options.dictionary))
+    return linter
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Send the process's standard output and error (file descriptors 1 and 2) to /dev/null: Harper's
+    native code writes debug lines there, below Python's ``sys.stdout``."""
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(AttributeError, ValueError, OSError):
+            stream.flush()
+    saved: list[tuple[int, int]] = []
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            try:
+                saved.append((fd, os.dup(fd)))
+                os.dup2(devnull, fd)
+            except OSError:  # no such descriptor: nothing to protect
+                pass
+        yield
+    finally:
+        for fd, copy in saved:
+            os.dup2(copy, fd)
+            os.close(copy)
+        os.close(devnull)
+
+
+def read_dictionary(path: str | os.PathLike[str]) -> frozenset[str]:
+    """Words never to touch, one a line ('#' starts a comment), from a user's file."""
+    with open(path, encoding="utf-8") as f:
+        return frozenset(w for line in f if (w := line.split("#", 1)[0].strip()))
+
+
+__all__: Sequence[str] = ("RULES", "GrammarOptions", "GrammarStage", "quiet", "read_dictionary")
