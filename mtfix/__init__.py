@@ -146,10 +146,16 @@ class Config:
             unknown = sorted(set(given).union(self.stages or ()) - set(_STAGES))
         if unknown:
             raise ValueError(f"unknown stage(s) {unknown}; known: {sorted(_STAGES)}")
-        # Stored as a sorted tuple of (name, options instance): hashable, like the rest of Config.
-        resolved = {
-            n: v if isinstance(v, _STAGES[n].options) else _STAGES[n].options(**dict(v)) for n, v in given.items()
-        }
+        # Stored as a sorted tuple of (name, options instance or sorted (field, value) pairs): hashable,
+        # like the rest of Config. A dict's fields override those the flat fields give the stage.
+        resolved: dict[str, Any] = {}
+        for n, v in given.items():
+            if isinstance(v, _STAGES[n].options):
+                resolved[n] = v
+                continue
+            v = dict(v)
+            _STAGES[n].options(**v)  # checks the names and values now, not at the first clean
+            resolved[n] = tuple(sorted(v.items()))
         object.__setattr__(self, "options", tuple(sorted(resolved.items())))
         unknown = self.disabled - set(fixer_names())
         if unknown:
@@ -158,6 +164,10 @@ class Config:
             raise ValueError(f"unknown mode {self.mode!r}; known: {', '.join(MODES)}")
         if self.max_passes < 1:
             raise ValueError("max_passes must be at least 1")
+        from mtfix.grammar import DIALECTS
+
+        if self.dialect not in DIALECTS:
+            raise ValueError(f"unknown dialect {self.dialect!r}; known: {', '.join(DIALECTS)}")
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
@@ -199,12 +209,14 @@ class Cleaner:
 
     def stats(self) -> dict[str, Any]:
         """What the stages did so far, for a report: per stage that counts (the grammar and rewrite
-        stages), its counters; and ``model``, the model that ran (None: rules only)."""
-        out: dict[str, Any] = {"model": self.config.model if self._model is not None else None}
-        for stage in self._pipeline.stages if self._pipeline is not None else []:
-            counts = getattr(stage, "stats", None)
-            if counts is not None:
-                out[stage.name] = dict(counts)
+        stages), its counters and the pipeline's (``accepted``, ``rejected``, ``withheld`` edits); and
+        ``model``, the model that ran (None: rules only)."""
+        out: dict[str, Any] = {"model": getattr(self._model, "name", None)}
+        pipeline = self._pipeline
+        for stage in pipeline.stages if pipeline is not None else []:
+            counts = {**getattr(stage, "stats", {}), **(pipeline.counts.get(stage.name, {}) if pipeline else {})}
+            if counts:
+                out[stage.name] = counts
         return out
 
     def clean(self, text: str) -> Result:

@@ -40,26 +40,49 @@ from mtfix.pipeline import Document, Finding, GuardPolicy, Proposal, Resources, 
 from mtfix.scanning import line_offsets
 from mtfix.segment import protected_spans, sentences
 
-#: The Harper rules the stage runs, with the mtfix kind of their edits and the confidence logged
-#: with them (their precision on MLQE-PE post-edits and JFLEG references, rounded down;
-#: ``benchmarks/results/harper_rules.md``). A rule not listed never runs.
-RULES: dict[str, tuple[str, float]] = {
-    "SpellCheck": ("spelling.typo", 0.8),
-    "AnA": ("grammar.article", 0.9),
-    "AdjectiveDoubleDegree": ("grammar.comparison", 0.8),
-    "RegularIrregulars": ("grammar.inflection", 0.8),
-    "InflectedVerbAfterTo": ("grammar.verb", 0.8),
-    "PronounVerbAgreement": ("grammar.agreement", 0.7),
-    "ThereIsAgreement": ("grammar.agreement", 0.7),
-    "OneOfTheSingular": ("grammar.agreement", 0.7),
+#: The Harper rules the stage runs: rule -> (mtfix kind, confidence, needs evidence). Chosen from
+#: ``benchmarks/results/harper_rules.md`` by one rule: decided precision at least 0.8 on learner text
+#: (JFLEG dev, at least 3 decided lints), not contradicted by MT post-edits (MLQE-PE train: below 0.5
+#: on 10 or more decided lints), and at most 10 lints per 1,000 clean human reference segments (WMT21)
+#: on lower-case text. A rule that fires more than once per 1,000 reference segments is one human
+#: writers trigger too: its lone edits need evidence (``Config.mode``). The spell checker runs on
+#: lower-case words only, under mtfix's judgement (its raw reference rate is that of names). The
+#: confidence is the rule's JFLEG precision, rounded down. A rule not listed never runs; rules mtfix's
+#: own fixers cover (RepeatedWords) are left to them.
+RULES: dict[str, tuple[str, float, bool]] = {
+    "SpellCheck": ("spelling.typo", 0.75, True),
+    "CapitalizePersonalPronouns": ("casing.pronoun", 0.95, False),
+    "MassNouns": ("grammar.mass-noun", 0.85, True),
+    "AnA": ("grammar.article", 0.95, True),
+    "AvoidAndAlso": ("words.redundant", 0.95, True),
+    "DiscourseMarkers": ("punctuation.comma", 0.95, False),
+    "PronounVerbAgreement": ("grammar.agreement", 0.8, False),
+    "RegularIrregulars": ("grammar.inflection", 0.95, False),
+    "ModalBeAdjective": ("grammar.verb", 0.95, False),
+    "AdjectiveDoubleDegree": ("grammar.comparison", 0.95, False),
+    "MoreBetter": ("grammar.comparison", 0.95, False),
+    "OpenCompounds": ("spelling.compound", 0.95, False),
+    "ThereToTheir": ("words.choice", 0.95, False),
 }
 
 #: Cheap triggers of the rules other than the spell checker: a sentence none of them matches (and
-#: with no unknown lower-case word) never reaches Harper.
+#: with no unknown lower-case word) never reaches Harper, which is what keeps a corpus pass cheap.
 _TRIGGERS = re.compile(
-    r"(?i)\b(?:an? [a-z]|more \w+er\b|most \w+est\b|to \w+ed\b|there (?:is|was) \w+s\b|one of the \w+[^s\W]\b)"
-    r"|\b(?:he|she|it|they|we|i|you) \w+\b|\b\w+ys\b"
+    r"""(?ix)
+    \bi\b                                                     # CapitalizePersonalPronouns
+  | \ba\ [aeiouh] | \ban\ [b-df-hj-np-tv-z]                     # AnA
+  | \band\ also\b                                             # AvoidAndAlso
+  | \b(?:for\ example|for\ instance|however|therefore|moreover|furthermore)\b(?!,)  # DiscourseMarkers
+  | \b(?:he|she|it)\ (?:have|do|go|are|were|say|make|take|come|want|need|like|know|think|get|live|work)\b
+  | \b(?:i|you|we|they)\ (?:has|does|goes|is|was|says|makes|wants|needs|likes|knows|thinks|gets)\b
+  | \b\w+(?:[b-df-hj-np-tv-z]ys|childs|mans|foots|tooths|mouses)\b   # RegularIrregulars
+  | \b(?:can|could|will|would|may|might|must|should)\ \w+(?:ble|ful|ous|ive|ent|ant|al)\b  # ModalBeAdjective
+  | \b(?:more|most)\ \w+(?:er|est)\b                            # AdjectiveDoubleDegree, MoreBetter
+  | \bthere\ (?!is|are|was|were|will|would|has|have|had|may|might|can|could|must|should|seems?|be|been)\w+\b
+  | \b(?:every|many|several|these|those|a\ few)\ \w+s\b             # MassNouns ('informations')
+    """
 )
+_NEEDS_EVIDENCE = frozenset(kind for kind, _, evidence in RULES.values() if evidence)
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{3,}(?![\w'’-])")
 # Placeholders of localisation formats ({0}, %s, %1$d, <b>, &amp;, $var): never linted.
 _PLACEHOLDER = re.compile(r"\{[^{}\s]*\}|%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[sdifxXeEgGcrpu@]|</?\w[^<>]*>|&\w+;|\$\w+")
@@ -121,17 +144,24 @@ class GrammarStage:
             whole=False,
             mode=options.mode,
             confirm_threshold=options.confirm_threshold,
+            typo=lambda e: e.kind in _NEEDS_EVIDENCE,
         )
         self.known = known_words() | {w.lower() for w in options.dictionary}
         self._linter: Any = None
+        self._others: list[Any] | None = None  # spell checkers of the other dialects, made when needed
         #: Counters for a report: sentences linted, lints seen, proposed, withheld, failures.
         self.stats = {"linted": 0, "lints": 0, "proposed": 0, "vetoed": 0, "failed": 0}
 
     @property
     def linter(self) -> Any:
+        """The Harper linter, made on first use (about a second); assignable, e.g. a stand-in in tests."""
         if self._linter is None:
             self._linter = _make_linter(self.options)
         return self._linter
+
+    @linter.setter
+    def linter(self, linter: Any) -> None:
+        self._linter = linter
 
     def propose(self, doc: Document) -> Proposal:
         text = doc.text
@@ -189,12 +219,18 @@ class GrammarStage:
                 problem = sentence[a:b]
                 if any(p < max(b, a + 1) and a < q for p, q in blocked):
                     continue
-                if any(c.isupper() for c in problem):
-                    continue  # a name, an acronym, a sentence start: never guessed at
+                token = _token_around(sentence, a, b)
+                words_changed = rule != "DiscourseMarkers"  # it only adds a comma after the marker
+                if words_changed and any(c.isupper() or c.isdigit() for c in token):
+                    continue
+                if rule == "SpellCheck" and (_INNER.search(token) or self._foreign_context(sentence, a, b)):
+                    continue  # a name, an acronym, a sentence start, part of a compound: never guessed at
                 words = re.findall(r"[^\W\d_]+", problem.lower())
                 if any(line_words.count(w) > 1 for w in words if len(w) > 2 and rule == "SpellCheck"):
                     continue  # a word that recurs is a term, not a slip
                 choices = [s for s in lint.suggestions if _usable(rule, problem, s, self.known)]
+                if rule == "SpellCheck" and choices and self._variant(problem):
+                    continue  # another dialect's spelling ('organiser', 'centimetres'), not a slip
                 variants = [v for v in dict.fromkeys(self.linter.apply_suggestion(sentence, lint, c) for c in choices)]
                 variants = [v for v in variants if v != sentence]
                 if variants:
@@ -202,7 +238,7 @@ class GrammarStage:
         if picks and self.options.arbitrate and self.detector is not None and self.detector.model is not None:
             picks = self._arbitrate(sentence, picks)
         for rule, lint, _problem, variants in picks:
-            kind, confidence = RULES[rule]
+            kind, confidence, _ = RULES[rule]
             fixed = variants[0]
             edit = _sentence_edit(start, sentence, fixed, kind, "", confidence)
             after = edit.after
@@ -210,6 +246,32 @@ class GrammarStage:
             message = f"Harper {rule}: {before!r} → {after!r} ({lint.message.rstrip('.?!')})."
             out.append(edit._replace(message=message))
         return out
+
+    def _foreign_context(self, sentence: str, start: int, end: int) -> bool:
+        """Whether a word's neighbours say it is part of a name or a foreign phrase: a neighbour that is
+        capitalised inside the sentence, has letters outside ASCII, or is unknown too."""
+        before = sentence[:start].split()
+        left = before[-1:]
+        right = sentence[end:].split()[:1]
+        for i, w in enumerate((*left, *right)):
+            w = w.strip("\"'“”‘’()[]{}.,;:!?")
+            if not w:
+                continue
+            opens = i == 0 and len(before) == 1  # the left neighbour is the sentence's first word
+            if (w[0].isupper() and not opens) or not w.isascii():
+                return True
+            if w.isalpha() and w.islower() and len(w) > 2 and w not in self.known:
+                return True
+        return False
+
+    def _variant(self, word: str) -> bool:
+        """Whether the linters of the other dialects accept ``word`` (a dialect variant)."""
+        if self._others is None:
+            import harper
+
+            mine = getattr(harper.Dialect, self.options.dialect.upper())
+            self._others = [_make_linter(self.options, d) for d in harper.Dialect if d != mine]
+        return any(not other.lint(word, language="plaintext") for other in self._others)
 
     def _arbitrate(
         self, sentence: str, picks: list[tuple[str, Any, str, list[str]]]
@@ -223,17 +285,31 @@ class GrammarStage:
             mine = scores[pos : pos + len(variants)]
             pos += len(variants)
             best = max(range(len(variants)), key=lambda i: mine[i])
-            if mine[best] >= base:
+            if mine[best] >= base or self.options.arbitrate == "pick":
                 out.append((rule, lint, problem, [variants[best]]))
             else:
                 self.stats["vetoed"] += 1
         return out
 
 
+_INNER = re.compile(r"\w[-'’._/@]\w")
+
+
+def _token_around(text: str, start: int, end: int) -> str:
+    """The whitespace-delimited token(s) that ``text[start:end]`` lies in, without outer punctuation."""
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end].strip("\"'“”‘’()[]{}.,;:!?")
+
+
 def _usable(rule: str, problem: str, suggestion: Any, known: frozenset[str] | set[str]) -> bool:
     """Whether a suggestion may be applied at all: a spelling fix stays one known lower-case word a
     typo or two away (Harper splits unknown words, 'shat' -> 'sh at', and censors some)."""
     new = suggestion.replacement_text
+    if rule == "CapitalizePersonalPronouns":
+        return problem == "i" and new == "I"
     if any(c.isupper() for c in new) or "*" in new:
         return False
     if rule != "SpellCheck":
@@ -241,8 +317,9 @@ def _usable(rule: str, problem: str, suggestion: Any, known: frozenset[str] | se
     return (
         new.isalpha()
         and problem.isalpha()
+        and len(problem) >= 3
         and new.lower() in known
-        and 0 < typo_distance(problem.lower(), new.lower()) <= (1 if len(problem) <= 4 else 2)
+        and 0 < typo_distance(problem.lower(), new.lower()) <= (1 if len(problem) <= 7 else 2)
     )
 
 
@@ -274,15 +351,16 @@ def _disjoint(edits: list[Edit]) -> list[Edit]:
     return out
 
 
-def _make_linter(options: GrammarOptions) -> Any:
+def _make_linter(options: GrammarOptions, dialect: Any = None) -> Any:
+    """A Harper linter with the rules of ``options`` on (with ``dialect``: the spell checker alone)."""
     try:
         import harper
     except ImportError as e:  # pragma: no cover - harper-py is a dependency
         raise ImportError(f"the grammar stage needs harper-py ({e}); pip install harper-py, or --no-grammar") from e
     with quiet():
-        linter = harper.Linter(getattr(harper.Dialect, options.dialect.upper()))
+        linter = harper.Linter(dialect if dialect is not None else getattr(harper.Dialect, options.dialect.upper()))
         config = dict.fromkeys(linter.get_default_lint_config(), False)
-        config.update(dict.fromkeys(options.rules, True))
+        config.update(dict.fromkeys(options.rules if dialect is None else ["SpellCheck"], True))
         linter.set_lint_config(config)
         if options.dictionary:
             linter.import_words(sorted(options.dictionary))

@@ -68,6 +68,8 @@ class GuardPolicy:
     #: garbled; "strict" withholds every lone one; "thorough" none (see :mod:`mtfix.evidence`).
     mode: str | None = None
     confirm_threshold: float = 0.5
+    #: Which edits mend a slip human writers make too (None: all): only those need evidence.
+    typo: Callable[[Edit], bool] | None = None
 
 
 class Document:
@@ -135,6 +137,8 @@ class StageSpec:
 
 
 REGISTRY: dict[str, StageSpec] = {}
+#: The stages that ship with mtfix: their options are fields of :class:`mtfix.Config` too.
+BUILTIN = frozenset({"repair", "detect", "grammar", "rewrite"})
 
 
 def register(
@@ -176,15 +180,16 @@ def with_stages(on: Iterable[str] = (), off: Iterable[str] = ()) -> tuple[str, .
 
 
 def stage_options(spec: StageSpec, flat: Any, overrides: Mapping[str, Any]) -> Any:
-    """The options of ``spec``: its defaults, then fields of the same name on ``flat`` (the
-    :class:`mtfix.Config` of the built-in stages), then ``overrides[spec.name]`` (an options
-    instance, or a dict of fields)."""
+    """The options of ``spec``: its defaults, then (for a built-in stage) the fields of the same name
+    on ``flat`` (the :class:`mtfix.Config`), then ``overrides[spec.name]`` (an options instance, or
+    fields)."""
     names = {f.name for f in dataclasses.fields(spec.options)}
-    values = {n: getattr(flat, n) for n in names if hasattr(flat, n)}
+    values = {n: getattr(flat, n) for n in names if hasattr(flat, n)} if spec.name in BUILTIN else {}
     given = overrides.get(spec.name)
     if isinstance(given, spec.options):
         return given
     if given is not None:
+        given = dict(given)
         unknown = set(given) - names
         if unknown:
             raise ValueError(f"unknown option(s) {sorted(unknown)} for stage {spec.name!r}; known: {sorted(names)}")
@@ -222,6 +227,11 @@ class Pipeline:
     def __init__(self, stages: Sequence[Stage], detector: Any = None) -> None:
         self.stages = list(stages)
         self.detector = detector
+        #: Per guarded stage: edits ``accepted`` by the guard (and the evidence mode), ``rejected``
+        #: by the guard, ``withheld`` by the evidence mode.
+        self.counts: dict[str, dict[str, int]] = {
+            s.name: {"accepted": 0, "rejected": 0, "withheld": 0} for s in self.stages if s.guard is not None
+        }
 
     @property
     def names(self) -> list[str]:
@@ -238,11 +248,17 @@ class Pipeline:
             edits = [e._replace(source=stage.source) for e in proposal.edits]
             stage_flags = list(proposal.flags)
             if stage.guard is not None:
+                proposed = len(edits)
                 edits, rejected = judge(log.text, edits, stage.guard)
                 stage_flags += rejected
+                withheld: list[Flag] = []
                 if stage.guard.mode not in (None, "thorough"):
                     edits, withheld = weigh(doc, edits, stage.guard)
                     stage_flags += withheld
+                counts = self.counts[stage.name]
+                counts["rejected"] += len(rejected)
+                counts["withheld"] += len(withheld)
+                counts["accepted"] += proposed - len(rejected) - len(withheld)
             flags += [_flag_to_original(f, log) for f in stage_flags]
             # findings are kept in current coordinates: moved along with this stage's edits
             kept = [*doc._findings, *proposal.findings]
@@ -307,7 +323,8 @@ def weigh(doc: Document, edits: list[Edit], policy: GuardPolicy) -> tuple[list[E
 
     edits = sorted(edits, key=lambda e: (e.start, e.end))
     single = alone(doc.text, [e.start for e in edits], sorted(s for s, _ in doc.change_spans()))
-    held = [i for i, lone in enumerate(single) if lone]
+    typo = policy.typo
+    held = [i for i, lone in enumerate(single) if lone and (typo is None or typo(edits[i]))]
     if not held:
         return edits, []
     detector = doc.detector

@@ -76,6 +76,8 @@ class Rewriter:
         transformers.logging.disable_progress_bar()
         self.torch = torch
         self.config = config
+        #: The model's name for a report: its folder's name, or the Hub name.
+        self.name = Path(name_or_path).name if Path(name_or_path).exists() else name_or_path
         torch.set_num_threads(config.threads or max(1, min(4, os.cpu_count() or 1)))
         self.tokenizer = AutoTokenizer.from_pretrained(name_or_path)
         model = AutoModelForSeq2SeqLM.from_pretrained(name_or_path, dtype=torch.float32).eval()

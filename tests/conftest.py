@@ -23,5 +23,5 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def rules() -> mtfix.Cleaner:
-    """A rules-only cleaner (no model, no torch)."""
-    return mtfix.Cleaner(model=None)
+    """The rule layer alone (no grammar stage, no model, no torch)."""
+    return mtfix.Cleaner(model=None, grammar=False)

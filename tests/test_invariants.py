@@ -78,9 +78,11 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-RULES = mtfix.Cleaner(model=None)
-STRICT = mtfix.Cleaner(model=None, mode="strict")
-THOROUGH = mtfix.Cleaner(model=None, mode="thorough")
+# the rule layer (the grammar stage is checked below: its proposals depend on Harper's dictionary)
+RULES = mtfix.Cleaner(model=None, grammar=False)
+STRICT = mtfix.Cleaner(model=None, mode="strict", grammar=False)
+THOROUGH = mtfix.Cleaner(model=None, mode="thorough", grammar=False)
+GRAMMAR = {mode: mtfix.Cleaner(model=None, mode=mode) for mode in mtfix.MODES}
 
 
 def _check(text: str, cleaner: mtfix.Cleaner = RULES) -> None:
@@ -102,6 +104,18 @@ def _check(text: str, cleaner: mtfix.Cleaner = RULES) -> None:
 @given(MT_TEXT)
 def test_invariants_on_mt_like_text(text: str) -> None:
     _check(text)
+
+
+@SETTINGS
+@given(st.one_of(MT_TEXT, ANY_TEXT), st.sampled_from(mtfix.MODES))
+def test_grammar_stage_keeps_the_log_exact(text: str, mode: str) -> None:
+    r = GRAMMAR[mode].clean(text)
+    assert mtfix.apply_changes(text, r.changes) == r.text
+    for a, b in zip(r.changes, r.changes[1:], strict=False):
+        assert a.end <= b.start
+    for c in r.changes:
+        assert text[c.start : c.end] == c.before != c.after and c.source in ("rule", "grammar")
+    assert all(0 <= f.start <= f.end <= len(text) for f in r.flags)
 
 
 @SETTINGS

@@ -58,7 +58,10 @@ def test_the_pipeline_guard_turns_a_rejected_edit_into_a_flag() -> None:
     assert flag.message.startswith("Agreement suggests 'said he [go → goes] home.'; not applied because")
     assert "0.20 is below 0.50" in flag.message
     # the options are the stage's frozen dataclass, validated by name
-    assert dict(mtfix.Config(options={"agreement": {"confidence": 0.2}}).options)["agreement"] == AgreementOptions(0.2)
+    assert dict(mtfix.Config(options={"agreement": {"confidence": 0.2}}).options)["agreement"] == (("confidence", 0.2),)
+    assert mtfix.pipeline.stage_options(
+        mtfix.pipeline.REGISTRY["agreement"], mtfix.Config(), {"agreement": {"confidence": 0.2}}
+    ) == AgreementOptions(0.2)
     with pytest.raises(TypeError):
         mtfix.Config(options={"agreement": {"confidence": 0.2, "colour": "red"}})
     with pytest.raises(FrozenInstanceError):

@@ -46,7 +46,7 @@ def execute(options: Options) -> int:
         run.abort()
         raise
     if not options.quiet:
-        print(run.summary(), file=sys.stderr)
+        print(run.summary(cleaning.stats()), file=sys.stderr)
     if run.failed:
         return EXIT_ERROR
     return EXIT_FOUND if run.found else EXIT_OK
@@ -239,7 +239,8 @@ class Run:
             sink.abort()
         self.console.close()
 
-    def summary(self) -> str:
+    def summary(self, stages: dict[str, Any] | None = None) -> str:
+        """The closing report; ``stages``: :meth:`mtfix.Cleaner.stats` of the run."""
         s = self.stats
         took = time.perf_counter() - self.started
         counts = [
@@ -261,7 +262,32 @@ class Run:
             lines.append("  skipped: " + ", ".join(_plural(n, what) for n, what in skipped if n))
         if self.failed:
             lines.append("  failed: " + ", ".join(self.failed))
+        lines += stage_lines(stages or {})
         return "\n".join("mtfix: " + line for line in lines)
+
+
+def stage_lines(stages: dict[str, Any]) -> list[str]:
+    """What the grammar stage and the model did, for the summary."""
+    lines = []
+    grammar = stages.get("grammar")
+    if grammar:
+        lines.append(
+            f"  grammar (Harper): {_plural(grammar.get('linted', 0), 'sentence')} linted, "
+            f"{grammar.get('accepted', 0):,} edits applied, {grammar.get('rejected', 0):,} rejected by the guard, "
+            f"{grammar.get('withheld', 0):,} withheld"
+            + (f", {grammar['failed']:,} failed" if grammar.get("failed") else "")
+        )
+    rewrite = stages.get("rewrite")
+    if rewrite and stages.get("model"):
+        seen = _plural(rewrite.get("sentences", 0), "sentence")
+        lines.append(
+            f"  model {stages['model']}: {rewrite.get('scored', 0):,} of {seen} "
+            f"scored, {rewrite.get('decoded', 0):,} decoded, {rewrite.get('accepted', 0):,} rewrites applied, "
+            f"{rewrite.get('rejected', 0):,} rejected"
+        )
+    elif not stages.get("model"):
+        lines.append("  model: none (rules only)")
+    return lines
 
 
 def _plural(n: int, what: str) -> str:

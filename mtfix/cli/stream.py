@@ -8,6 +8,7 @@ stays bounded whatever the size of the input.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import sys
 from collections import deque
@@ -142,6 +143,13 @@ class Cleaning:
         self.config = config
         self.workers = workers
         self._cleaner = setup(config) if workers == 1 else None
+        self._stats: dict[int, dict[str, Any]] = {}  # worker process id -> its cleaner's stats
+
+    def stats(self) -> dict[str, Any]:
+        """The stages' counters (:meth:`mtfix.Cleaner.stats`), summed over the worker processes."""
+        if self._cleaner is not None:
+            return self._cleaner.stats()
+        return merge_stats(list(self._stats.values()))
 
     def run(self, events: Iterator[Event], consume: Callable[[Event, Handle | None], None]) -> None:
         """Clean the blocks of ``events`` and pass every event to ``consume`` in input order, with the
@@ -154,7 +162,7 @@ class Cleaning:
         with multiprocessing.get_context("spawn").Pool(self.workers, _init_worker, (self.config,)) as pool:
 
             def submit(texts: list[str]) -> Handle:
-                return _Pending(pool.apply_async(_clean_block, (texts,)), texts)
+                return _Pending(pool.apply_async(_clean_block, (texts,)), texts, self._stats)
 
             for event, handle in ordered(events, submit, 2 * self.workers):
                 consume(event, handle)
@@ -181,11 +189,25 @@ def _init_worker(config: Config) -> None:
         _worker = e
 
 
-def _clean_block(texts: list[str]) -> list[_Packed]:
-    """Clean a block in a worker; results are packed (``None``: untouched) to cut pickling."""
+def _clean_block(texts: list[str]) -> tuple[list[_Packed], int, dict[str, Any]]:
+    """Clean a block in a worker; results are packed (``None``: untouched) to cut pickling. With them
+    come the worker's process id and its cleaner's stats so far."""
     if not isinstance(_worker, Cleaner):
         raise _worker or SetupError("worker not initialised")
-    return [(r.text, r.changes, r.flags) if r.changes or r.flags else None for r in _worker.clean_batch(texts)]
+    packed = [(r.text, r.changes, r.flags) if r.changes or r.flags else None for r in _worker.clean_batch(texts)]
+    return packed, os.getpid(), _worker.stats()
+
+
+def merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stats of several cleaners of one configuration added up (the model is theirs in common)."""
+    out: dict[str, Any] = {"model": next((p["model"] for p in parts if p.get("model")), None)}
+    for part in parts:
+        for stage, counts in part.items():
+            if isinstance(counts, dict):
+                mine = out.setdefault(stage, {})
+                for key, n in counts.items():
+                    mine[key] = mine.get(key, 0) + n
+    return out
 
 
 class _Done:
@@ -207,14 +229,15 @@ class _Done:
 class _Pending:
     """A block sent to a worker process."""
 
-    def __init__(self, pending: Any, texts: list[str]) -> None:
+    def __init__(self, pending: Any, texts: list[str], stats: dict[int, dict[str, Any]]) -> None:
         self._pending = pending
         self._texts = texts
+        self._stats = stats
 
     def get(self) -> list[Result]:
-        return [
-            Result(t, t) if p is None else Result(t, *p) for t, p in zip(self._texts, self._pending.get(), strict=True)
-        ]
+        packed, pid, stats = self._pending.get()
+        self._stats[pid] = stats
+        return [Result(t, t) if p is None else Result(t, *p) for t, p in zip(self._texts, packed, strict=True)]
 
 
 def ordered(

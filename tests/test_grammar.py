@@ -1,0 +1,132 @@
+"""The grammar stage: Harper proposes, mtfix judges; nothing of Harper reaches stdout or stderr."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import mtfix
+from mtfix import grammar
+
+RULES_ONLY = mtfix.Cleaner(model=None, grammar=False)
+GRAMMAR = mtfix.Cleaner(model=None, mode="thorough")  # every accepted edit applied, none withheld
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_a531eb22376dc238.txt"
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed", "kind"),
+    [
+        ("The plan will help the goverment.", "The plan will help the government.", "spelling.typo"),
+        ("He is a honest man.", "He is an honest man.", "grammar.article"),
+        ("Yesterday i went home.", "Yesterday I went home.", "casing.pronoun"),
+        ("He have two dogs.", "He has two dogs.", "grammar.agreement"),
+    ],
+)
+def test_harper_proposes_and_the_change_is_logged_as_grammar(text: str, fixed: str, kind: str) -> None:
+    r = GRAMMAR.clean(text)
+    assert r.text == fixed and r.apply() == fixed
+    (change,) = r.changes
+    assert (change.source, change.kind) == ("grammar", kind) and change.message.startswith("Harper ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kim Jong-un met Lavrov in Pyongyang.",  # names: capitalised, or part of a compound
+        "Kim Jong -un met Sergei Lavrov.",
+        "The file is at https://exmaple.com/teh and `teh` in code.",  # protected spans
+        "Replace {usr} and %s in <b>the</b> template, $HOME and &amp; too.",  # placeholders
+        "The colour of the centre, organised by the council.",  # British spelling
+        "Also the album called A smrt je stéblo trávy is out.",  # a foreign title
+    ],
+)
+def test_names_terms_placeholders_and_dialects_are_never_touched(text: str) -> None:
+    r = GRAMMAR.clean(text)
+    assert [c for c in r.changes if c.source == "grammar"] == []
+    assert [c.before for c in r.changes] == [c.before for c in RULES_ONLY.clean(text).changes]
+
+
+def test_a_word_that_recurs_is_a_term_and_the_user_dictionary_is_respected() -> None:
+    assert GRAMMAR.clean("The frobnicaton failed, so the frobnicaton was retried.").changes == []
+    text = "We ship the goverment build today."
+    assert GRAMMAR.clean(text).text != text
+    mine = mtfix.Cleaner(model=None, mode="thorough", dictionary={"goverment"})
+    assert mine.clean(text).changes == []
+
+
+def test_standard_mode_withholds_a_lone_grammar_edit_as_a_flag() -> None:
+    text = "The plan will help the goverment."
+    r = mtfix.Cleaner(model=None).clean(text)  # standard mode, no model to confirm
+    assert r.text == text and r.changes == []
+    (flag,) = r.flags
+    assert flag.kind == "grammar.withheld" and text[flag.start : flag.end] == "goverment"
+    # with a second slip on the line, both are evidence of each other
+    r = mtfix.Cleaner(model=None).clean("He is a honest man who help the goverment.")
+    assert {c.kind for c in r.changes} >= {"grammar.article", "spelling.typo"}
+
+
+def test_no_grammar_is_exactly_the_rule_layer() -> None:
+    text = SEED.read_text(encoding="utf-8") + "\nHe is a honest man and he have two dogs.\n"
+    off = mtfix.Cleaner(model=None, grammar=False).clean(text)
+    stages = mtfix.Cleaner(model=None, stages=("repair", "detect")).clean(text)
+    assert off == stages and all(c.source == "rule" for c in off.changes)
+    assert mtfix.Cleaner(model=None).clean(text).text != off.text
+
+
+def test_a_harper_failure_leaves_the_sentence_to_the_other_stages(monkeypatch: pytest.MonkeyPatch) -> None:
+    cleaner = mtfix.Cleaner(model=None, mode="thorough")
+    stage = cleaner.pipeline.stages[2]
+    assert stage.name == "grammar"
+
+    def broken(text: str, **kwargs: object) -> dict[str, list[object]]:
+        raise RuntimeError("boom")
+
+    class Broken:
+        organized_lints = staticmethod(broken)
+
+    monkeypatch.setattr(stage, "linter", Broken())
+    r = cleaner.clean("Kim Jong -un help the goverment.")
+    assert r.text == "Kim Jong-un help the goverment."  # the rules still ran
+    assert [f.kind for f in r.flags] == ["grammar.failed"] and "boom" in r.flags[0].message
+    assert cleaner.stats()["grammar"]["failed"] == 1
+
+
+def test_quiet_silences_native_prints() -> None:
+    """Harper's LookingForwardTo rule prints a debug line from Rust to file descriptor 1; inside
+    grammar.quiet() nothing reaches the process's stdout or stderr."""
+    code = (
+        "import harper, mtfix.grammar as g\n"
+        "L = harper.Linter()\n"
+        "with g.quiet():\n"
+        "    L.lint('She was looking forward to see them again.', language='plaintext')\n"
+        "print('done')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (out.stdout, out.stderr) == ("done\n", "")
+    loud = subprocess.run(
+        [sys.executable, "-c", code.replace("with g.quiet():\n    ", "")], capture_output=True, text=True, check=True
+    )
+    assert "gerund_form" in loud.stdout  # the print is real: without quiet() it reaches stdout
+
+
+def test_clean_writes_exactly_the_corrected_text_to_stdout(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8") + "She was looking forward to see them again, he have said.\n"
+    src = tmp_path / "in.txt"
+    src.write_text(text, encoding="utf-8")
+    expected = "\n".join(r.text for r in mtfix.Cleaner(model=None).clean_batch(text.split("\n")))
+    out = subprocess.run(
+        [sys.executable, "-m", "mtfix", "clean", "--no-model", "-q", str(src)], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and out.stderr == ""
+    assert out.stdout == expected
+
+
+def test_dialect_and_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="dialect"):
+        mtfix.Config(dialect="martian")
+    british = mtfix.Cleaner(model=None, mode="thorough", dialect="british")
+    assert british.clean("The colour of the centre.").changes == []
+    assert grammar.read_dictionary is not None
