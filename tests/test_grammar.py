@@ -130,3 +130,23 @@ def test_dialect_and_options_are_checked() -> None:
     british = mtfix.Cleaner(model=None, mode="thorough", dialect="british")
     assert british.clean("The colour of the centre.").changes == []
     assert grammar.read_dictionary is not None
+
+
+def test_cli_dictionary_no_grammar_and_dialect(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mtfix import cli
+
+    src = tmp_path / "in.txt"
+    src.write_text("He said the goverment will help.\n", encoding="utf-8")
+    words = tmp_path / "words.txt"
+    words.write_text("# our terms\ngoverment\n", encoding="utf-8")
+    base = ["clean", "--no-model", "--thorough", "-q"]
+    assert cli.main([*base, str(src)]) == 0
+    assert capsys.readouterr().out == "He said the government will help.\n"
+    for extra in (["--dictionary", str(words)], ["--no-grammar"]):
+        assert cli.main([*base, *extra, str(src)]) == 0
+        assert capsys.readouterr().out == "He said the goverment will help.\n"
+    assert cli.main([*base, "--dictionary", str(tmp_path / "missing.txt"), str(src)]) == 2
+    assert "--dictionary" in capsys.readouterr().err
+    assert cli.main([*base, "--dialect", "british", str(src)]) == 0
+    assert cli.main([*base, "--dialect", "martian", str(src)]) == 2
+    assert "unknown dialect 'martian'" in capsys.readouterr().err

@@ -23,6 +23,7 @@ class StageOptions:
     prefix: str
     disabled: frozenset[str]
     mode: str
+    dictionary: str | None = None  # --dictionary FILE
     # the switches generated from the stages' options: (stage, field, value) of those given
     settings: tuple[tuple[str, str, Any], ...] = ()
     # plug-in stages turned on (True) or off (False)
@@ -72,6 +73,7 @@ class Options:
                 prefix=ns.prefix,
                 disabled=frozenset(ns.disable),
                 mode=ns.mode,
+                dictionary=ns.dictionary,
                 **_generated(ns),
             ),
             workers=ns.workers,
@@ -135,6 +137,14 @@ def config(options: Options) -> Config:
             flat[name] = value
         else:
             plugin.setdefault(stage, {})[name] = value
+    words: frozenset[str] = frozenset()
+    if stages.dictionary:
+        from mtfix.grammar import read_dictionary
+
+        try:
+            words = read_dictionary(stages.dictionary)
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"--dictionary {stages.dictionary}: {getattr(e, 'strerror', None) or e}") from None
     on = [name for name, enabled in stages.toggles if enabled]
     off = [name for name, enabled in stages.toggles if not enabled]
     try:
@@ -144,6 +154,7 @@ def config(options: Options) -> Config:
             prefix=stages.prefix,
             disabled=stages.disabled,
             mode=stages.mode,
+            dictionary=words,
             # ---- end of the pipeline stage switches ----
             **flat,
             stages=pipeline.with_stages(on, off) if stages.toggles else None,

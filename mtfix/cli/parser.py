@@ -177,6 +177,11 @@ def _add_stage_arguments(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--prefix", default="", help="instruction prepended to each sentence for the model")
     _add_generated_stage_arguments(group)
     group.add_argument(
+        "--dictionary",
+        metavar="FILE",
+        help="words no stage that guesses may touch (names, terms of your own), one a line; '#' comments",
+    )
+    group.add_argument(
         "--disable",
         action="append",
         default=[],

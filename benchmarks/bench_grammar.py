@@ -1,0 +1,251 @@
+"""The grammar stage measured: JFLEG dev GLEU, WMT21 references changed, MLQE-PE dev TER, the seed
+article, Harper's first suggestion against the model's pick, and speed, side by side in one run.
+
+    python benchmarks/bench_grammar.py            # writes benchmarks/results/grammar.{json,md}
+    python benchmarks/bench_grammar.py --quick    # a smoke run on small samples
+
+Public API only (``mtfix.Cleaner``, ``mtfix.Config`` fields, ``Cleaner.stats``); JFLEG and MLQE-PE are
+scored as ``benchmarks/run.py`` scores them (its sections), Harper applied blindly through harper-py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchtools import Tool, corpus_scores, detokenize, read_lines
+from sections import jfleg
+from sections.mlqe import MLQE_PAIRS
+
+import mtfix
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+SEED = ROOT / "seeds" / "000_a531eb22376dc238.txt"
+
+CONFIGS: dict[str, dict[str, Any]] = {
+    "rules (no grammar, no model)": {"model": None, "grammar": False},
+    "rules + grammar (no model)": {"model": None},
+    "rules + model (no grammar)": {"grammar": False},
+    "default: rules + grammar + model": {},
+    "rules + grammar, thorough (no evidence)": {"model": None, "mode": "thorough"},
+    "thorough + the model's pick": {"mode": "thorough", "options": {"grammar": {"arbitrate": "pick"}}},
+    "thorough + the model's pick and veto": {"mode": "thorough", "options": {"grammar": {"arbitrate": True}}},
+}
+
+
+def harper_blind() -> Tool:
+    """Harper alone: every lint's first suggestion applied (all its default rules)."""
+    import harper
+
+    from mtfix.grammar import quiet
+
+    linter = harper.Linter()
+
+    def fix(text: str) -> str:
+        with quiet():
+            for lint in sorted(linter.lint(text, language="plaintext"), key=lambda x: -x.span.start):
+                if lint.suggestions:
+                    text = linter.apply_suggestion(text, lint, lint.suggestions[0])
+        return text
+
+    return Tool("harper", fix=fix)
+
+
+def references(data: Path, limit: int | None) -> list[str]:
+    return [s for f in sorted((data / "wmt21" / "references").glob("*")) for s in read_lines(f, limit)]
+
+
+def measure(data: Path, limit: int | None, speed_lines: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"configs": {}, "harper_blind": {}}
+    refs = references(data, limit)
+    seed = SEED.read_text(encoding="utf-8")
+    mt = tuple(detokenize(s) for p in MLQE_PAIRS for s in read_lines(data / "mlqe-pe" / p / "dev.mt", limit))
+    pe = tuple(detokenize(s) for p in MLQE_PAIRS for s in read_lines(data / "mlqe-pe" / p / "dev.pe", limit))
+    out["mlqe_do_nothing"] = corpus_scores(mt, pe, mt)
+    nothing = jfleg.measure(data, limit, {"nothing": Tool("nothing", fix=str)}, None)["tools"]["nothing"]
+    out["jfleg_do_nothing"] = nothing["gleu"]
+    out["limit"] = limit
+    for name, cfg in CONFIGS.items():
+        cleaner = mtfix.Cleaner(**cfg)
+        row: dict[str, Any] = {"config": cfg}
+        t = time.perf_counter()
+        j = jfleg.measure(data, limit, {name: Tool(name, cleaner=cleaner)}, None)["tools"][name]
+        row["jfleg"] = {"gleu": j["gleu"], "changed_share": j["changed_share"], "seconds": time.perf_counter() - t}
+        if "pick" in name or "veto" in name:
+            row["stats"] = cleaner.stats()
+            out["configs"][name] = row
+            print(name, json.dumps(row["jfleg"]), flush=True)
+            continue
+        results = cleaner.clean_batch(refs)
+        grammar = [
+            {"before": r.original[max(0, c.start - 30) : c.end + 15], "change": [c.before, c.after], "kind": c.kind}
+            for r in results
+            for c in r.changes
+            if c.source == "grammar"
+        ]
+        model = [
+            {"before": r.original[max(0, c.start - 30) : c.end + 15], "change": [c.before, c.after]}
+            for r in results
+            for c in r.changes
+            if c.source == "model"
+        ]
+        row["references"] = {
+            "segments": len(refs),
+            "changed": sum(r.changed for r in results),
+            "grammar_changes": grammar,
+            "model_changes": model,
+        }
+        row["mlqe"] = corpus_scores(tuple(r.text for r in cleaner.clean_batch(mt)), pe, mt)
+        r = cleaner.clean(seed)
+        row["seed"] = {
+            "rule_changes": sum(c.source == "rule" for c in r.changes),
+            "other_changes": [[c.before, c.after, c.source] for c in r.changes if c.source != "rule"],
+            "names_kept": all(n in r.text for n in ("Kim Jong-un", "Lavrov", "Pyongyang")),
+            "flags": [f.kind for f in r.flags],
+        }
+        row["stats"] = cleaner.stats()
+        out["configs"][name] = row
+        print(name, json.dumps({k: row[k] for k in ("jfleg", "mlqe")})[:400], row["references"]["changed"], flush=True)
+    blind = harper_blind()
+    j = jfleg.measure(data, limit, {"harper": blind}, None)["tools"]["harper"]
+    changed = sum(blind.fix(s) != s for s in refs)  # type: ignore[misc]
+    out["harper_blind"] = {"jfleg_gleu": j["gleu"], "jfleg_changed": j["changed_share"], "refs_changed": changed}
+    out["speed"] = speed(data, speed_lines)
+    return out
+
+
+def speed(data: Path, lines: int) -> dict[str, Any]:
+    """One core, one process, side by side: Harper alone per sentence, and the pipeline on WMT21 system
+    outputs (every k-th line of every file) and on JFLEG learner sentences."""
+    import harper
+    import torch
+
+    torch.set_num_threads(1)
+    files = sorted((data / "wmt21" / "system-outputs").glob("*"))
+    every = [s for f in files for s in read_lines(f)]
+    step = max(1, len(every) // lines)
+    corpus = every[::step][:lines]
+    size = sum(len(s.encode()) + 1 for s in corpus) / 1e6
+    learner = read_lines(data / "jfleg" / "dev.src")
+    out: dict[str, Any] = {"outputs_lines": len(corpus), "outputs_mb": size}
+    linter = harper.Linter()
+    t = time.perf_counter()
+    for s in corpus[:2000]:
+        linter.lint(s, language="plaintext")
+    out["harper_default_rules_per_s"] = 2000 / (time.perf_counter() - t)
+    for name, cfg in {
+        "rules": {"model": None, "grammar": False, "threads": 1},
+        "rules + grammar": {"model": None, "threads": 1},
+        "default": {"threads": 1},
+    }.items():
+        cleaner = mtfix.Cleaner(**cfg).load()
+        cleaner.clean_batch(corpus[:64])  # warm-up: Harper's dictionary, the model
+        before = cleaner.stats()
+        t = time.perf_counter()
+        for i in range(0, len(corpus), 256):
+            cleaner.clean_batch(corpus[i : i + 256])
+        took = time.perf_counter() - t
+        after = cleaner.stats()
+        t = time.perf_counter()
+        cleaner.clean_batch(learner)
+        learner_s = time.perf_counter() - t
+        g0, g1 = before.get("grammar", {}), after.get("grammar", {})
+        m0, m1 = before.get("rewrite", {}), after.get("rewrite", {})
+        out[name] = {
+            "mb_per_s": size / took,
+            "segments_per_s": len(corpus) / took,
+            "harper_sentences": g1.get("linted", 0) - g0.get("linted", 0),
+            "model_scored": m1.get("scored", 0) - m0.get("scored", 0),
+            "model_decoded": m1.get("decoded", 0) - m0.get("decoded", 0),
+            "sentences": m1.get("sentences", 0) - m0.get("sentences", 0),
+            "jfleg_sentences_per_s": len(learner) / learner_s,
+        }
+        print("speed", name, json.dumps(out[name]), flush=True)
+    return out
+
+
+def markdown(res: dict[str, Any]) -> str:
+    lines = [
+        "# The grammar stage (Harper proposes, mtfix judges)",
+        "",
+        "Written by `benchmarks/bench_grammar.py`. JFLEG dev: GLEU against the four references, the learner",
+        "sentences Moses-detokenised, cleaned, tokenised again (as `benchmarks/run.py`). WMT21 references: the",
+        "clean-text control (segments changed). MLQE-PE dev: TER against the post-edits, detokenised.",
+        f"Sample: the first {res['limit']} lines of each file" if res.get("limit") else "Every line of every file.",
+        "",
+        "| configuration | JFLEG GLEU | JFLEG changed | WMT21 refs changed | MLQE-PE TER | MLQE changed |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in res["configs"].items():
+        refs = row.get("references")
+        m = row.get("mlqe") or {}
+        ref_cell = (
+            f"{refs['changed']} of {refs['segments']:,} ({refs['changed'] / refs['segments']:.2%})" if refs else "—"
+        )
+        ter = f"{m['ter']:.2f}" if "ter" in m else "—"
+        mch = f"{m['changed_share']:.1%}" if "changed_share" in m else "—"
+        gleu, jch = row["jfleg"]["gleu"], row["jfleg"]["changed_share"]
+        lines.append(f"| {name} | {gleu:.2f} | {jch:.1%} | {ref_cell} | {ter} | {mch} |")
+    nothing = res["mlqe_do_nothing"]
+    lines.append(f"| do nothing | {res['jfleg_do_nothing']:.2f} | 0% | 0 | {nothing['ter']:.2f} | 0% |")
+    hb = res["harper_blind"]
+    lines.append(
+        f"| Harper alone, every first suggestion | {hb['jfleg_gleu']:.2f} | {hb['jfleg_changed']:.1%} | "
+        f"{hb['refs_changed']} | — | — |"
+    )
+    lines += ["", "## Speed (one core, side by side)", ""]
+    sp = res["speed"]
+    lines.append(
+        f"WMT21 system outputs: {sp['outputs_lines']:,} lines ({sp['outputs_mb']:.2f} MB, every k-th line of every "
+        f"file). Harper alone with its default rules: {sp['harper_default_rules_per_s']:,.0f} sentences/s."
+    )
+    lines += [
+        "",
+        "| pipeline | MB/s | segments/s | sentences to Harper | scored by the model | decoded | JFLEG sentences/s |",
+    ]
+    lines.append("|---|---:|---:|---:|---:|---:|---:|")
+    for name in ("rules", "rules + grammar", "default"):
+        r = sp[name]
+        lines.append(
+            f"| {name} | {r['mb_per_s']:.2f} | {r['segments_per_s']:,.0f} | {r['harper_sentences']:,} | "
+            f"{r['model_scored']:,} | {r['model_decoded']:,} | {r['jfleg_sentences_per_s']:,.0f} |"
+        )
+    default = res["configs"].get("default: rules + grammar + model", {})
+    if default.get("references"):
+        lines += ["", "## Every grammar and model change the default makes on the WMT21 references", ""]
+        for c in default["references"]["grammar_changes"]:
+            lines.append(f"- grammar `{c['kind']}`: …{c['before']}… `{c['change'][0]}` → `{c['change'][1]}`")
+        for c in default["references"]["model_changes"]:
+            lines.append(f"- model: …{c['before']}… `{c['change'][0]}` → `{c['change'][1]}`")
+        s = default["seed"]
+        lines += [
+            "",
+            f"Seed article (default): {s['rule_changes']} rule fixes, names kept: {s['names_kept']}, other changes: "
+            f"{s['other_changes'] or 'none'}, flags: {', '.join(s['flags']) or 'none'}.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    p.add_argument("--quick", action="store_true", help="small samples (a smoke run)")
+    p.add_argument("--limit", type=int, help="the first N lines of each file")
+    p.add_argument("--speed-lines", type=int, default=20000)
+    p.add_argument("--out", type=Path, default=RESULTS / "grammar")
+    args = p.parse_args()
+    res = measure(args.data, 40 if args.quick else args.limit, 300 if args.quick else args.speed_lines)
+    args.out.with_suffix(".json").write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
+    args.out.with_suffix(".md").write_text(markdown(res), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
