@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mtfix.changes import Edit, Flag
-from mtfix.guard import typo_distance
+from mtfix.guard import shared_ends, typo_distance
 from mtfix.lexicon import known_words
 from mtfix.pipeline import Document, Finding, GuardPolicy, Proposal, Resources, register
 from mtfix.scanning import line_offsets
@@ -326,12 +326,7 @@ def _usable(rule: str, problem: str, suggestion: Any, known: frozenset[str] | se
 def _sentence_edit(start: int, sentence: str, fixed: str, kind: str, message: str, confidence: float) -> Edit:
     """The smallest edit of ``sentence`` (at ``start``) that gives ``fixed``, widened to whole words so
     that the guard and a reviewer see words."""
-    p = 0
-    while p < min(len(sentence), len(fixed)) and sentence[p] == fixed[p]:
-        p += 1
-    q = 0
-    while q < min(len(sentence), len(fixed)) - p and sentence[-1 - q] == fixed[-1 - q]:
-        q += 1
+    p, q = shared_ends(sentence, fixed)
     while p > 0 and sentence[p - 1].isalnum():
         p -= 1
     while q > 0 and sentence[len(sentence) - q].isalnum():

@@ -222,6 +222,18 @@ def admissible_part(original: str, rewrite: str, accepts: Callable[[str], bool])
     return out if out != original and accepts(out) else original
 
 
+def shared_ends(a: str, b: str) -> tuple[int, int]:
+    """The lengths of the longest common prefix of ``a`` and ``b`` and of the longest common suffix of
+    what is left after it."""
+    p = 0
+    while p < min(len(a), len(b)) and a[p] == b[p]:
+        p += 1
+    q = 0
+    while q < min(len(a), len(b)) - p and a[-1 - q] == b[-1 - q]:
+        q += 1
+    return p, q
+
+
 def word_edits(
     original: str, rewrite: str, offset: int, confidence: float, *, kind: str = "fluency.rewrite", source: str = "model"
 ) -> list[Edit]:
@@ -249,12 +261,7 @@ def word_edits(
         re_ = b[j2].start() if j2 < len(b) else len(rewrite)
         before, after = original[s:e], rewrite[rs:re_]
         # Trim what both sides share, so that the logged change is as small as the edit.
-        p = 0
-        while p < min(len(before), len(after)) and before[p] == after[p]:
-            p += 1
-        q = 0
-        while q < min(len(before), len(after)) - p and before[-1 - q] == after[-1 - q]:
-            q += 1
+        p, q = shared_ends(before, after)
         _before_core, after_core = before[p : len(before) - q], after[p : len(after) - q]
         edits.append(
             Edit(
