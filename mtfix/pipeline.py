@@ -70,6 +70,8 @@ class GuardPolicy:
     confirm_threshold: float = 0.5
     #: Which edits mend a slip human writers make too (None: all): only those need evidence.
     typo: Callable[[Edit], bool] | None = None
+    #: Whether the detector's garble score may stand in for the missing evidence of a lone edit.
+    confirm: bool = True
 
 
 class Document:
@@ -329,7 +331,7 @@ def weigh(doc: Document, edits: list[Edit], policy: GuardPolicy) -> tuple[list[E
         return edits, []
     detector = doc.detector
     scores: list[float | None] = [None] * len(held)
-    if policy.mode == "standard" and detector is not None and detector.model is not None:
+    if policy.mode == "standard" and policy.confirm and detector is not None and detector.model is not None:
         scores = sentence_garble(doc.text, [edits[i].start for i in held], detector)
     out, flags = list(edits), []
     for i, score in zip(held, scores, strict=True):
