@@ -264,7 +264,7 @@ class Pipeline:
             flags += [_flag_to_original(f, log) for f in stage_flags]
             # findings are kept in current coordinates: moved along with this stage's edits
             kept = [*doc._findings, *proposal.findings]
-            before = _usable(edits)
+            before = sorted(edits, key=lambda e: (e.start, e.end))
             log.apply(before)
             doc._findings = _shift(kept, before)
         return Result(log.original, log.text, log.changes, sorted(flags, key=lambda f: (f.start, f.end)))
@@ -355,11 +355,6 @@ def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
         if a <= start and end <= b:
             return a, b
     return line_start, line_end
-
-
-def _usable(edits: list[Edit]) -> list[Edit]:
-    """The edits sorted; overlapping edits are a stage's bug, reported as such by ChangeLog.apply."""
-    return sorted(edits, key=lambda e: (e.start, e.end))
 
 
 def _shift(findings: list[Finding], edits: Sequence[Edit]) -> list[Finding]:

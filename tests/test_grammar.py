@@ -129,7 +129,12 @@ def test_dialect_and_options_are_checked() -> None:
         mtfix.Config(dialect="martian")
     british = mtfix.Cleaner(model=None, mode="thorough", dialect="british")
     assert british.clean("The colour of the centre.").changes == []
-    assert grammar.read_dictionary is not None
+
+
+def test_read_dictionary_skips_comments_and_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "words.txt"
+    path.write_text("# names\nPyongyang\n\n  frobnicaton  # a term\n", encoding="utf-8")
+    assert grammar.read_dictionary(path) == frozenset({"Pyongyang", "frobnicaton"})
 
 
 def test_cli_dictionary_no_grammar_and_dialect(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -41,7 +41,9 @@ def test_grammar_stage_keeps_references_almost_untouched(shared_data: Path) -> N
     grammar = [c for r in results for c in r.changes if c.source == "grammar"]
     assert grammar, "the grammar stage mends some real slips in the references ('accross', 'aganist')"
     for c in grammar:  # (a comma after 'Therefore' keeps the word)
-        kept = [w for w in re.findall(r"[\w-]+", c.before) if any(ch.isupper() or ch.isdigit() or ch == "-" for ch in w)]
+        kept = [
+            w for w in re.findall(r"[\w-]+", c.before) if any(ch.isupper() or ch.isdigit() or ch == "-" for ch in w)
+        ]
         assert all(w in re.findall(r"[\w-]+", c.after) for w in kept), c
 
 
