@@ -26,13 +26,16 @@ leaves that line to the other stages and becomes a ``grammar.failed`` flag; it n
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from mtfix.changes import Edit, Flag
 from mtfix.guard import shared_ends, typo_distance
@@ -66,23 +69,95 @@ RULES: dict[str, tuple[str, float, bool]] = {
     "ThereToTheir": ("words.choice", 0.95, False),
 }
 
-#: Cheap triggers of the rules other than the spell checker: a sentence none of them matches (and
-#: with no unknown lower-case word) never reaches Harper, which is what keeps a corpus pass cheap.
-_TRIGGERS = re.compile(
-    r"""(?ix)
-    \bi\b                                                     # CapitalizePersonalPronouns
-  | \ba\ [aeiouh] | \ban\ [b-df-hj-np-tv-z]                     # AnA
-  | \band\ also\b                                             # AvoidAndAlso
-  | \b(?:for\ example|for\ instance|however|therefore|moreover|furthermore)\b(?!,)  # DiscourseMarkers
-  | \b(?:he|she|it)\ (?:have|do|go|are|were|say|make|take|come|want|need|like|know|think|get|live|work)\b
-  | \b(?:i|you|we|they)\ (?:has|does|goes|is|was|says|makes|wants|needs|likes|knows|thinks|gets)\b
-  | \b\w+(?:[b-df-hj-np-tv-z]ys|childs|mans|foots|tooths|mouses)\b   # RegularIrregulars
-  | \b(?:can|could|will|would|may|might|must|should)\ \w+(?:ble|ful|ous|ive|ent|ant|al)\b  # ModalBeAdjective
-  | \b(?:more|most)\ \w+(?:er|est)\b                            # AdjectiveDoubleDegree, MoreBetter
-  | \bthere\ (?!is|are|was|were|will|would|has|have|had|may|might|can|could|must|should|seems?|be|been)\w+\b
-  | \b(?:every|many|several|these|those|a\ few)\ \w+s\b             # MassNouns ('informations')
-    """
-)
+#: The cheap pre-check of the rules other than the spell checker (:func:`_triggered`): a sentence in
+#: which no word pair or word could make one of them fire (and with no lower-case word that mtfix's
+#: lexicon lacks) never reaches Harper, which is what keeps a corpus pass cheap. One scan of the
+#: sentence's words; the word-pair rules look their words up in ``mtfix/data/grammar_triggers.json``,
+#: lists made by asking Harper about every word of the lexicon (:mod:`mtfix.train.triggers`).
+_MARKERS = frozenset("however therefore moreover furthermore thus hence".split())  # DiscourseMarkers, no comma
+_THIRD = frozenset("he she it".split())  # PronounVerbAgreement
+_THIRD_WRONG = frozenset("have do go are were say make take come want need like know think get live work".split())
+_OTHER = frozenset("i you we they".split())
+_OTHER_WRONG = frozenset("has does goes is was says makes wants needs likes knows thinks gets".split())
+_THERE_OK = frozenset(
+    "is are was were will would has have had may might can could must should seem seems be been".split()
+)  # ThereToTheir fires on 'there' + anything else
+_MODALS = frozenset("can could will would may might must should".split())  # ModalBeAdjective
+_QUANTIFIERS = frozenset("a an many several few these those each every another".split())  # MassNouns
+_IRREGULAR = re.compile(r"[b-df-hj-np-tv-z]ys")  # RegularIrregulars ('flys'; 'childs', 'mans' below)
+_HEADS = _MODALS | _QUANTIFIERS | _THIRD | _OTHER | {"there", "more", "most", "and", "for", "other"}
+_STRIP = "\"'“”‘’()[]{}.;:!?"
+
+
+@lru_cache(maxsize=1)
+def _trigger_words() -> dict[str, frozenset[str]]:
+    """The word lists of ``mtfix/data/grammar_triggers.json`` (built by :mod:`mtfix.train.triggers`)."""
+    data = json.loads((Path(__file__).resolve().parent / "data" / "grammar_triggers.json").read_text("utf-8"))
+    lists = {k: frozenset(v) for k, v in data.items() if isinstance(v, list)}
+    lists["any_mass"] = lists["mass"] | lists["mass_plural"]
+    lists["singles"] = lists["markers"] | lists["compounds"] | _MARKERS
+    lists["third_wrong"] |= _THIRD_WRONG
+    lists["other_wrong"] |= _OTHER_WRONG
+    return lists
+
+
+def _triggered(text: str) -> bool:
+    """Whether a word or word pair of ``text`` is one that a rule other than the spell checker may fire
+    on (over-inclusive: it only decides what Harper is asked)."""
+    raw = text.split()
+    lists = _trigger_words()
+    words = [t.strip(_STRIP).lower() for t in raw]
+    present = set(words)
+    if "i" in present and any(t.strip(_STRIP) == "i" for t in raw):  # CapitalizePersonalPronouns
+        return True
+    if any(t.startswith(("i'", "i’")) for t in raw):
+        return True
+    if present & lists["singles"]:  # a discourse marker or compound (before a comma: checked by Harper)
+        return True
+    mass = lists["mass"]
+    for word in present:  # RegularIrregulars, MassNouns on a plural mass noun ('advices', 'researches')
+        if word.endswith("s") and (_IRREGULAR.fullmatch(word[-3:]) or word[:-1] in mass or word[:-2] in mass):
+            return True
+        if word in lists["irregular"] or word.startswith(("childs", "mans", "womans")):
+            return True
+    if not present & _HEADS:
+        return False
+    for i in range(len(words) - 1):
+        word = words[i]
+        if word not in _HEADS or raw[i].endswith(","):
+            continue
+        after = words[i + 1]
+        if not after.isalpha() or not after.isascii():
+            continue
+        if word == "there":
+            fires = after not in _THERE_OK
+        elif word == "a":
+            fires = (after[0] in "aeiou" and after not in lists["a_vowel"]) or after in lists["an_consonant"]
+        elif word == "an":
+            fires = (after[0] not in "aeiou" and after not in lists["an_consonant"]) or after in lists["a_vowel"]
+        elif word in _MODALS:
+            fires = after in lists["modal_adjective"]
+        elif word in ("more", "most"):
+            fires = after in lists["double_degree"]
+        elif word in _THIRD:
+            fires = after in lists["third_wrong"]
+        elif word in _OTHER:
+            fires = after in lists["other_wrong"]
+        elif word == "and":
+            fires = after == "also"  # AvoidAndAlso
+        elif word == "for":
+            fires = after in ("example", "instance") and not raw[i + 1].endswith(",")
+        elif word == "other":
+            fires = after == "hand" and words[i - 2 : i] == ["on", "the"] and not raw[i + 1].endswith(",")
+        else:
+            fires = False
+        if fires or (
+            word in _QUANTIFIERS and (after in lists["any_mass"] or (after[-1] == "s" and after[:-1] in lists["mass"]))
+        ):
+            return True
+    return False
+
+
 _NEEDS_EVIDENCE = frozenset(kind for kind, _, evidence in RULES.values() if evidence)
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{3,}(?![\w'’-])")
 # Placeholders of localisation formats ({0}, %s, %1$d, <b>, &amp;, $var): never linted.
@@ -154,6 +229,9 @@ class GrammarStage:
         self.known = known_words() | {w.lower() for w in options.dictionary}
         self._linter: Any = None
         self._others: list[Any] | None = None  # spell checkers of the other dialects, made when needed
+        self._speller: Any = None  # the spell checker alone, for the pre-check
+        self._variants: dict[str, bool] = {}  # word -> another dialect's spelling
+        self._harper_words: dict[str, Any] = {}  # word -> Harper's spelling lint of it, None: known
         #: Counters for a report: sentences linted, lints seen, proposed, withheld, failures.
         self.stats = {"linted": 0, "lints": 0, "proposed": 0, "vetoed": 0, "failed": 0}
 
@@ -167,6 +245,17 @@ class GrammarStage:
     @linter.setter
     def linter(self, linter: Any) -> None:
         self._linter = linter
+
+    @property
+    def speller(self) -> Any:
+        """Harper's spell checker alone (asked about single words), made on first use; assignable."""
+        if self._speller is None:
+            self._speller = _make_linter(self.options, spell_only=True)
+        return self._speller
+
+    @speller.setter
+    def speller(self, speller: Any) -> None:
+        self._speller = speller
 
     def propose(self, doc: Document) -> Proposal:
         text = doc.text
@@ -185,15 +274,25 @@ class GrammarStage:
             return Proposal()
         edits: list[Edit] = []
         flags: list[Flag] = []
+        others = [r for r in self.options.rules if r != "SpellCheck"]
         with quiet():
             for start, sentence in candidates:
                 try:
-                    found = self.linter.organized_lints(sentence, language="plaintext")
+                    found: dict[str, list[Any]] = {}
+                    spelling = self._misspellings(sentence) if "SpellCheck" in self.options.rules else []
+                    # A word Harper does not know may be the other rules' business too: an inflection
+                    # ('choosed', 'childs', 'knowledges') or two words run together ('infact').
+                    if others and (
+                        any(self._inflected(sentence[w.span.start : w.span.end]) for w in spelling)
+                        or _triggered(sentence)
+                    ):
+                        found = dict(self.linter.organized_lints(sentence, language="plaintext"))
+                        self.stats["linted"] += 1
+                    found["SpellCheck"] = spelling
                 except Exception as e:  # a Harper failure leaves the sentence to the other stages
                     self.stats["failed"] += 1
                     flags.append(Flag(start, start + len(sentence), "grammar.failed", f"Harper failed: {e}", 0.0))
                     continue
-                self.stats["linted"] += 1
                 edits += self._judge(text, start, sentence, found)
         edits = _disjoint(edits)
         findings = [Finding(e.start, e.end, "grammar", e.confidence) for e in edits]
@@ -201,11 +300,52 @@ class GrammarStage:
         return Proposal(edits, flags, findings)
 
     def _may_lint(self, text: str) -> bool:
-        """The pre-check: an unknown lower-case word, or a trigger of one of the other rules."""
+        """The pre-check: a lower-case word that mtfix's lexicon and the user's dictionary lack (Harper
+        is asked about it in its sentence, :meth:`_misspellings`), or a trigger of one of the other rules."""
+        rules = self.options.rules
         known = self.known
-        if any(w not in known for w in _LOWER_WORD.findall(text)):
+        if "SpellCheck" in rules and any(w not in known for w in _LOWER_WORD.findall(text)):
             return True
-        return len(self.options.rules) > 1 and _TRIGGERS.search(text) is not None
+        return any(r != "SpellCheck" for r in rules) and _triggered(text)
+
+    def _misspellings(self, sentence: str) -> list[_WordLint]:
+        """Harper's spelling lints of the lower-case words of ``sentence`` (from the per-word cache),
+        placed in the sentence. A word the judge would refuse whatever Harper said (one that recurs in
+        the sentence, or whose neighbours say it is part of a name or a foreign phrase) is not asked about."""
+        out = []
+        found = _LOWER_WORD.findall(sentence)
+        for m in _LOWER_WORD.finditer(sentence):
+            word = m.group()
+            if word in self.known or found.count(word) > 1 or self._foreign_context(sentence, m.start(), m.end()):
+                continue
+            lint = self._lookup(word)
+            if lint is not None:
+                out.append(_WordLint(_Span(m.start(), m.end()), lint.suggestions, lint.message))
+        return out
+
+    def _inflected(self, word: str) -> bool:
+        """Whether an unknown word may be a wrong inflection or two known words run together."""
+        known = self.known
+        return word[-1] in "sd" or any(word[:i] in known and word[i:] in known for i in range(2, len(word) - 1))
+
+    def _lookup(self, word: str) -> Any:
+        """Harper's spelling lint of ``word`` alone, or None where mtfix's lexicon, the user's
+        dictionary or a dictionary of any of Harper's dialects knows it. Harper is asked once per word
+        (its spell checker is context-free): the spell checker never runs on whole sentences, and a
+        corpus costs one lookup per distinct unknown word."""
+        if word in self.known:
+            return None
+        try:
+            return self._harper_words[word]
+        except KeyError:
+            pass
+        with quiet():
+            found = self.speller.lint(word, language="plaintext")
+        lint = found[0] if found else None
+        if len(self._harper_words) >= 200_000:  # bounded on any corpus
+            self._harper_words.clear()
+        self._harper_words[word] = lint
+        return lint
 
     def _judge(self, text: str, start: int, sentence: str, found: dict[str, list[Any]]) -> list[Edit]:
         """The lints of ``sentence`` (at ``start`` in ``text``) that mtfix accepts, as sentence edits."""
@@ -236,7 +376,7 @@ class GrammarStage:
                 choices = [s for s in lint.suggestions if _usable(rule, problem, s, self.known)]
                 if rule == "SpellCheck" and choices and self._variant(problem):
                     continue  # another dialect's spelling ('organiser', 'centimetres'), not a slip
-                variants = [v for v in dict.fromkeys(self.linter.apply_suggestion(sentence, lint, c) for c in choices)]
+                variants = list(dict.fromkeys(self._apply(sentence, lint, c) for c in choices))
                 variants = [v for v in variants if v != sentence]
                 if variants:
                     picks.append((rule, lint, problem, variants))
@@ -251,6 +391,14 @@ class GrammarStage:
             message = f"Harper {rule}: {before!r} → {after!r} ({lint.message.rstrip('.?!')})."
             out.append(edit._replace(message=message))
         return out
+
+    def _apply(self, sentence: str, lint: Any, suggestion: Any) -> str:
+        """``sentence`` with ``suggestion`` of ``lint`` applied."""
+        if isinstance(lint, _WordLint):  # a replacement of the word (the speller's only kind)
+            if suggestion.kind != suggestion.kind.REPLACE:
+                return sentence
+            return sentence[: lint.span.start] + suggestion.replacement_text + sentence[lint.span.end :]
+        return str(self.linter.apply_suggestion(sentence, lint, suggestion))
 
     def _foreign_context(self, sentence: str, start: int, end: int) -> bool:
         """Whether a word's neighbours say it is part of a name or a foreign phrase: a neighbour that is
@@ -276,7 +424,12 @@ class GrammarStage:
 
             mine = getattr(harper.Dialect, self.options.dialect.upper())
             self._others = [_make_linter(self.options, d) for d in harper.Dialect if d != mine]
-        return any(not other.lint(word, language="plaintext") for other in self._others)
+        known = self._variants.get(word)
+        if known is None:
+            known = self._variants[word] = any(not other.lint(word, language="plaintext") for other in self._others)
+            if len(self._variants) >= 100_000:
+                self._variants.clear()
+        return known
 
     def _arbitrate(
         self, sentence: str, picks: list[tuple[str, Any, str, list[str]]]
@@ -298,6 +451,19 @@ class GrammarStage:
 
 
 _INNER = re.compile(r"\w[-'’._/@]\w")
+
+
+class _Span(NamedTuple):
+    start: int
+    end: int
+
+
+class _WordLint(NamedTuple):
+    """A spelling lint of one word (Harper's, on the word alone), placed in a sentence."""
+
+    span: _Span
+    suggestions: Any
+    message: str
 
 
 def _token_around(text: str, start: int, end: int) -> str:
@@ -351,16 +517,20 @@ def _disjoint(edits: list[Edit]) -> list[Edit]:
     return out
 
 
-def _make_linter(options: GrammarOptions, dialect: Any = None) -> Any:
-    """A Harper linter with the rules of ``options`` on (with ``dialect``: the spell checker alone)."""
+def _make_linter(options: GrammarOptions, dialect: Any = None, spell_only: bool = False) -> Any:
+    """A Harper linter with the rules of ``options`` on; the spell checker alone with ``spell_only``
+    or another ``dialect``."""
     try:
         import harper
     except ImportError as e:  # pragma: no cover - harper-py is a dependency
         raise ImportError(f"the grammar stage needs harper-py ({e}); pip install harper-py, or --no-grammar") from e
+    spell_only = spell_only or dialect is not None
     with quiet():
         linter = harper.Linter(dialect if dialect is not None else getattr(harper.Dialect, options.dialect.upper()))
         config = dict.fromkeys(linter.get_default_lint_config(), False)
-        config.update(dict.fromkeys(options.rules if dialect is None else ["SpellCheck"], True))
+        # The spell checker runs on single words (GrammarStage._lookup), never in the sentence linter.
+        rules = ["SpellCheck"] if spell_only else [r for r in options.rules if r != "SpellCheck"]
+        config.update(dict.fromkeys(rules, True))
         linter.set_lint_config(config)
         if options.dictionary:
             linter.import_words(sorted(options.dictionary))

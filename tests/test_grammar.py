@@ -76,7 +76,8 @@ def test_no_grammar_is_exactly_the_rule_layer() -> None:
     assert mtfix.Cleaner(model=None).clean(text).text != off.text
 
 
-def test_a_harper_failure_leaves_the_sentence_to_the_other_stages(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("part", ["linter", "speller"])
+def test_a_harper_failure_leaves_the_sentence_to_the_other_stages(monkeypatch: pytest.MonkeyPatch, part: str) -> None:
     cleaner = mtfix.Cleaner(model=None, mode="thorough")
     stage = cleaner.pipeline.stages[2]
     assert stage.name == "grammar"
@@ -85,13 +86,20 @@ def test_a_harper_failure_leaves_the_sentence_to_the_other_stages(monkeypatch: p
         raise RuntimeError("boom")
 
     class Broken:
-        organized_lints = staticmethod(broken)
+        organized_lints = lint = staticmethod(broken)
 
-    monkeypatch.setattr(stage, "linter", Broken())
-    r = cleaner.clean("Kim Jong -un help the goverment.")
-    assert r.text == "Kim Jong-un help the goverment."  # the rules still ran
-    assert [f.kind for f in r.flags] == ["grammar.failed"] and "boom" in r.flags[0].message
-    assert cleaner.stats()["grammar"]["failed"] == 1
+    monkeypatch.setattr(stage, part, Broken())
+    # 'he have' sends the first sentence to the linter, 'goverment' to the speller; either failing
+    # leaves that sentence to the rules, flagged
+    r = cleaner.clean("Kim Jong -un said he have the goverment. He is a honest man.")
+    assert r.text.startswith("Kim Jong-un said he have the goverment. ")  # the rules still ran
+    failed = [f for f in r.flags if f.kind == "grammar.failed"]
+    assert failed and all("boom" in f.message for f in failed)
+    assert failed[0].end <= len("Kim Jong -un said he have the goverment.")
+    assert cleaner.stats()["grammar"]["failed"] == len(failed)
+    # the second sentence needs no speller: without one it is still served
+    assert r.text.endswith("He is an honest man." if part == "speller" else "He is a honest man.")
+    assert len(failed) == (1 if part == "speller" else 2)
 
 
 def test_quiet_silences_native_prints() -> None:
