@@ -52,17 +52,20 @@ from mtfix.segment import protected_spans, sentences
 #: writers trigger too: its lone edits need evidence (``Config.mode``). The spell checker runs on
 #: lower-case words only, under mtfix's judgement (its raw reference rate is that of names). The
 #: confidence is the rule's JFLEG precision, rounded down. A rule not listed never runs; rules mtfix's
-#: own fixers cover (RepeatedWords) are left to them.
+#: own fixers cover (RepeatedWords) are left to them. One exception, RegularIrregulars (2 decided
+#: lints, both right): its suggestions are dictionary forms ('bursted' -> 'burst') and its reference lints
+#: are slips. ModalBeAdjective (1 decided lint) is out: on the references it adds a 'be' to good English
+#: ('will first visit' -> 'will be first visit').
 RULES: dict[str, tuple[str, float, bool]] = {
     "SpellCheck": ("spelling.typo", 0.75, True),
     "CapitalizePersonalPronouns": ("casing.pronoun", 0.95, False),
     "MassNouns": ("grammar.mass-noun", 0.85, True),
     "AnA": ("grammar.article", 0.95, True),
     "AvoidAndAlso": ("words.redundant", 0.95, True),
-    "DiscourseMarkers": ("punctuation.comma", 0.95, False),
+    # The comma after an opening 'Thus' or 'However' is a matter of style: never alone.
+    "DiscourseMarkers": ("punctuation.comma", 0.95, True),
     "PronounVerbAgreement": ("grammar.agreement", 0.8, False),
     "RegularIrregulars": ("grammar.inflection", 0.95, False),
-    "ModalBeAdjective": ("grammar.verb", 0.95, False),
     "AdjectiveDoubleDegree": ("grammar.comparison", 0.95, False),
     "MoreBetter": ("grammar.comparison", 0.95, False),
     "OpenCompounds": ("spelling.compound", 0.95, False),
@@ -82,10 +85,9 @@ _OTHER_WRONG = frozenset("has does goes is was says makes wants needs likes know
 _THERE_OK = frozenset(
     "is are was were will would has have had may might can could must should seem seems be been".split()
 )  # ThereToTheir fires on 'there' + anything else
-_MODALS = frozenset("can could will would may might must should".split())  # ModalBeAdjective
 _QUANTIFIERS = frozenset("a an many several few these those each every another".split())  # MassNouns
 _IRREGULAR = re.compile(r"[b-df-hj-np-tv-z]ys")  # RegularIrregulars ('flys'; 'childs', 'mans' below)
-_HEADS = _MODALS | _QUANTIFIERS | _THIRD | _OTHER | {"there", "more", "most", "and", "for", "other"}
+_HEADS = _QUANTIFIERS | _THIRD | _OTHER | {"there", "more", "most", "and", "for", "other"}
 _STRIP = "\"'“”‘’()[]{}.;:!?"
 
 
@@ -135,8 +137,6 @@ def _triggered(text: str) -> bool:
             fires = (after[0] in "aeiou" and after not in lists["a_vowel"]) or after in lists["an_consonant"]
         elif word == "an":
             fires = (after[0] not in "aeiou" and after not in lists["an_consonant"]) or after in lists["a_vowel"]
-        elif word in _MODALS:
-            fires = after in lists["modal_adjective"]
         elif word in ("more", "most"):
             fires = after in lists["double_degree"]
         elif word in _THIRD:
@@ -220,7 +220,10 @@ class GrammarStage:
             whole=False,
             mode=options.mode,
             confirm_threshold=options.confirm_threshold,
-            typo=lambda e: e.kind in _NEEDS_EVIDENCE,
+            # a typo the frequency list all but rules out carries its own evidence (_spelling_choice)
+            typo=lambda e: (
+                e.kind in _NEEDS_EVIDENCE and not (e.kind == "spelling.typo" and e.confidence >= SELF_EVIDENT)
+            ),
             # The detector is no second opinion here: it finds clean sentences with a rare word garbled
             # too (with it, the default changed 117 of 10,950 WMT21 references, against 28 + 29 for the
             # grammar stage and the model alone; benchmarks/results/grammar.md).
@@ -356,7 +359,7 @@ class GrammarStage:
         blocked = [(s.start, s.end) for s in protected_spans(sentence)]
         blocked += [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(sentence)]
         out: list[Edit] = []
-        picks: list[tuple[str, Any, str, list[str]]] = []  # rule, lint, problem text, fixed sentences
+        picks: list[_Pick] = []
         for rule in self.options.rules:
             for lint in found.get(rule, ()):
                 self.stats["lints"] += 1
@@ -368,6 +371,8 @@ class GrammarStage:
                 words_changed = rule != "DiscourseMarkers"  # it only adds a comma after the marker
                 if words_changed and any(c.isupper() or c.isdigit() for c in token):
                     continue
+                if rule == "PronounVerbAgreement" and token.lower() in _PAST_IS_BASE:
+                    continue  # 'it beat', 'he put': a past tense, not a missing -s
                 if rule == "SpellCheck" and (_INNER.search(token) or self._foreign_context(sentence, a, b)):
                     continue  # a name, an acronym, a sentence start, part of a compound: never guessed at
                 words = re.findall(r"[^\W\d_]+", problem.lower())
@@ -376,16 +381,17 @@ class GrammarStage:
                 choices = [s for s in lint.suggestions if _usable(rule, problem, s, self.known)]
                 if rule == "SpellCheck" and choices and self._variant(problem):
                     continue  # another dialect's spelling ('organiser', 'centimetres'), not a slip
+                confidence = RULES[rule][1]
+                if rule == "SpellCheck" and choices:
+                    choices, confidence = _spelling_choice(problem, choices, confidence)
                 variants = list(dict.fromkeys(self._apply(sentence, lint, c) for c in choices))
                 variants = [v for v in variants if v != sentence]
                 if variants:
-                    picks.append((rule, lint, problem, variants))
+                    picks.append(_Pick(rule, lint, variants, confidence))
         if picks and self.options.arbitrate and self.detector is not None and self.detector.model is not None:
             picks = self._arbitrate(sentence, picks)
-        for rule, lint, _problem, variants in picks:
-            kind, confidence, _ = RULES[rule]
-            fixed = variants[0]
-            edit = _sentence_edit(start, sentence, fixed, kind, "", confidence)
+        for rule, lint, variants, confidence in picks:
+            edit = _sentence_edit(start, sentence, variants[0], RULES[rule][0], "", confidence)
             after = edit.after
             before = text[edit.start : edit.end]
             message = f"Harper {rule}: {before!r} → {after!r} ({lint.message.rstrip('.?!')})."
@@ -431,23 +437,54 @@ class GrammarStage:
                 self._variants.clear()
         return known
 
-    def _arbitrate(
-        self, sentence: str, picks: list[tuple[str, Any, str, list[str]]]
-    ) -> list[tuple[str, Any, str, list[str]]]:
+    def _arbitrate(self, sentence: str, picks: list[_Pick]) -> list[_Pick]:
         """The model's choice among each lint's suggestions (the variant it finds most likely to copy),
         and none where every variant is less likely than the sentence as it stands."""
-        texts = [sentence, *(v for *_, variants in picks for v in variants)]
+        texts = [sentence, *(v for p in picks for v in p.variants)]
         scores = [lp for _, lp in self.detector.garble(texts)]
         base, pos, out = scores[0], 1, []
-        for rule, lint, problem, variants in picks:
-            mine = scores[pos : pos + len(variants)]
-            pos += len(variants)
-            best = max(range(len(variants)), key=lambda i: mine[i])
+        for p in picks:
+            mine = scores[pos : pos + len(p.variants)]
+            pos += len(p.variants)
+            best = max(range(len(p.variants)), key=lambda i: mine[i])
             if mine[best] >= base or self.options.arbitrate == "pick":
-                out.append((rule, lint, problem, [variants[best]]))
+                out.append(p._replace(variants=[p.variants[best]]))
             else:
                 self.stats["vetoed"] += 1
         return out
+
+
+# Verbs whose past tense is their base form: PronounVerbAgreement cannot tell 'it beat' (past) from a
+# missing -s.
+_PAST_IS_BASE = frozenset(
+    """beat bet bid broadcast burst cast cost cut fit forecast hit hurt let put quit read rid set shed shut
+    slit split spread thrust upset wed wet""".split()
+)
+#: The confidence of a spelling fix that carries its own evidence: applied alone on its line.
+SELF_EVIDENT = 0.9
+_MARGIN = 3.0
+
+
+def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tuple[list[Any], float]:
+    """Harper's usable suggestions for a misspelt word, best first: fewest typos, then the most frequent
+    word in English (``wordfreq``), Harper's order breaking ties; and the fix's confidence. A noisy
+    channel: a word that its correction outnumbers a thousandfold in English text (``_MARGIN`` on the
+    Zipf scale) is all but never meant, a typo on its own evidence (:data:`SELF_EVIDENT`: applied alone
+    on its line). Below that margin a fix still needs evidence: a real word or a name ('manufactory'
+    is one in 50 of 'manufacture') and a misspelling common enough to be a word of its own ('recieve',
+    one in 130 of 'receive') look alike to a frequency list."""
+    from wordfreq import zipf_frequency
+
+    word = problem.lower()
+    scored = [
+        (typo_distance(word, c.replacement_text.lower()), -zipf_frequency(c.replacement_text, "en"), i)
+        for i, c in enumerate(choices)
+    ]
+    scored.sort()
+    best = [choices[i] for *_, i in scored]
+    distance, frequency, _ = scored[0]
+    evident = distance == 1 and -frequency - zipf_frequency(word, "en") >= _MARGIN
+    return best, (SELF_EVIDENT if evident else confidence)
 
 
 _INNER = re.compile(r"\w[-'’._/@]\w")
@@ -456,6 +493,16 @@ _INNER = re.compile(r"\w[-'’._/@]\w")
 class _Span(NamedTuple):
     start: int
     end: int
+
+
+class _Pick(NamedTuple):
+    """A lint mtfix accepts: its rule, Harper's lint, the sentence fixed by each usable suggestion (best
+    first), the edit's confidence."""
+
+    rule: str
+    lint: Any
+    variants: list[str]
+    confidence: float
 
 
 class _WordLint(NamedTuple):
@@ -508,7 +555,8 @@ def _sentence_edit(start: int, sentence: str, fixed: str, kind: str, message: st
 def _disjoint(edits: list[Edit]) -> list[Edit]:
     """The edits sorted, dropping any that overlaps (or touches, for insertions) an earlier one."""
     out: list[Edit] = []
-    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+    # where the speller and a grammar rule edit the same word ('spreaded'), the rule's form wins
+    for e in sorted(edits, key=lambda e: (e.start, e.kind == "spelling.typo", e.end)):
         if out and (
             e.start < out[-1].end or (e.start == out[-1].end and (e.start == e.end or out[-1].start == out[-1].end))
         ):

@@ -2,10 +2,10 @@
 found by asking Harper itself about every word of mtfix's lexicon in a fixed frame.
 
 The grammar stage sends a sentence to Harper only when a cheap pre-check says one of its rules may
-fire there. For the rules that look at a word after a determiner, a modal or 'more' (MassNouns,
-ModalBeAdjective, AdjectiveDoubleDegree) and for AnA's exceptions to the first-letter rule, a regex
-on suffixes fires on most news sentences ('many years', 'will give', 'a house'); the word lists here
-fire only where Harper would (PronounVerbAgreement and DiscourseMarkers by the same probe). Rebuild after upgrading harper-py::
+fire there. For the rules that look at a word after a determiner, a pronoun or 'more' (MassNouns,
+PronounVerbAgreement, AdjectiveDoubleDegree), at single words (DiscourseMarkers, OpenCompounds,
+RegularIrregulars) and for AnA's exceptions to the first-letter rule, a regex on suffixes fires on
+most news sentences ('many years', 'a house'); these lists fire where Harper would. Rebuild after upgrading harper-py::
 
     python -m mtfix.train.triggers          # about a minute
 """
@@ -23,7 +23,6 @@ OUT = Path(__file__).resolve().parents[1] / "data" / "grammar_triggers.json"
 FRAMES: dict[str, tuple[str, str, str]] = {
     "mass_plural": ("MassNouns", "There are many {} here.", "s"),
     "mass": ("MassNouns", "I have a {} here.", ""),
-    "modal_adjective": ("ModalBeAdjective", "It will {} soon.", ""),
     "double_degree": ("AdjectiveDoubleDegree", "It is more {} now.", ""),
     "irregular": ("RegularIrregulars", "They {} it.", ""),
     "third_wrong": ("PronounVerbAgreement", "He {} it.", ""),
