@@ -90,7 +90,7 @@ def make_tool(name: str) -> Tool:
     if name == RULES:
         return Tool(name, cleaner=mtfix.Cleaner(model=None))
     if name == MODEL:
-        return Tool(name, cleaner=mtfix.Cleaner(threads=1))
+        return Tool(name, cleaner=mtfix.Cleaner(model=mtfix.DEFAULT_MODEL, threads=1))
     raise ValueError(f"unknown tool {name!r}")
 
 
@@ -98,7 +98,7 @@ def model_status(enabled: bool) -> tuple[Tool | None, str]:
     """The model tool and its description, or None and why it is not available.
 
     Available means: a ``mtfix/models/*/config.json`` exists, ``mtfix.rewrite.load_rewriter`` returns a
-    rewriter for the default configuration, and a default ``Cleaner`` cleans a sentence without error.
+    rewriter for the shipped model, and a ``Cleaner`` with it cleans a sentence without error.
     """
     if not enabled:
         return None, "not run (--no-model)"
@@ -108,7 +108,7 @@ def model_status(enabled: bool) -> tuple[Tool | None, str]:
     try:
         from mtfix.rewrite import load_rewriter
 
-        if load_rewriter(mtfix.Config()) is None:
+        if load_rewriter(mtfix.Config(model=mtfix.DEFAULT_MODEL)) is None:
             return None, "not available: mtfix.rewrite.load_rewriter returned None for the default model"
         tool = make_tool(MODEL)
         tool.run(["He go to school yesterday and buyed a apple ."])

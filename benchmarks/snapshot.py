@@ -34,8 +34,10 @@ def corpora(model: bool) -> dict[str, list[str]]:
             out += p.read_text(encoding="utf-8").split("\n")[:-1]
         return out[::every]
 
-    step = {"outputs": 100, "refs": 4, "wmt23": 4, "mlqe": 1, "jfleg": 1} if model else dict.fromkeys(
-        ("outputs", "refs", "wmt23", "mlqe", "jfleg"), 1
+    step = (
+        {"outputs": 100, "refs": 4, "wmt23": 4, "mlqe": 1, "jfleg": 1}
+        if model
+        else dict.fromkeys(("outputs", "refs", "wmt23", "mlqe", "jfleg"), 1)
     )
     return {
         "wmt21-outputs": lines(list((DATA / "wmt21/system-outputs").iterdir()), step["outputs"]),

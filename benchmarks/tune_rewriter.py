@@ -33,7 +33,6 @@ from mtfix.rewrite import Rewriter, confidence_of, resolve  # noqa: E402
 ALL_PAIRS = ("ro-en", "et-en", "ne-en", "si-en", "ru-en")
 
 
-
 class Scored(NamedTuple):
     """A sentence with the model's garble score and copy log-probability (``Rewriter.score``)."""
 
@@ -46,6 +45,7 @@ class Scored(NamedTuple):
 def score_all(rw: Rewriter, texts: list[str]) -> list[Scored]:
     """Every text scored by the model's detector, as it stands."""
     return [Scored(i, t, s.garble, s.copy_lp) for i, (t, s) in enumerate(zip(texts, rw.score(texts), strict=True))]
+
 
 def load_pairs(
     data: Path, pairs: Sequence[str], split: str, *, keep_mt_tokenised: bool = False

@@ -329,7 +329,10 @@ class GrammarStage:
     def _inflected(self, word: str) -> bool:
         """Whether an unknown word may be a wrong inflection or two known words run together."""
         known = self.known
-        return word[-1] in "sd" or any(word[:i] in known and word[i:] in known for i in range(2, len(word) - 1))
+        stems = (word[:-1], word[:-2]) if word.endswith(("s", "d")) else ()  # 'childs', 'choosed', 'bursted'
+        if any(stem in known for stem in stems) or (word.endswith("ed") and word[:-2] + "e" in known):
+            return True
+        return any(word[:i] in known and word[i:] in known for i in range(2, len(word) - 1))
 
     def _lookup(self, word: str) -> Any:
         """Harper's spelling lint of ``word`` alone, or None where mtfix's lexicon, the user's
@@ -371,6 +374,10 @@ class GrammarStage:
                 words_changed = rule != "DiscourseMarkers"  # it only adds a comma after the marker
                 if words_changed and any(c.isupper() or c.isdigit() for c in token):
                     continue
+                if rule == "CapitalizePersonalPronouns" and (
+                    sentence[a - 2 : a].strip() in ("<", "</") or sentence[b : b + 2].strip() == ">"
+                ):
+                    continue  # '< i >': a tag, tokenised
                 if rule == "PronounVerbAgreement" and token.lower() in _PAST_IS_BASE:
                     continue  # 'it beat', 'he put': a past tense, not a missing -s
                 if rule == "SpellCheck" and (_INNER.search(token) or self._foreign_context(sentence, a, b)):

@@ -15,7 +15,7 @@ pytest.importorskip("torch")
 
 @pytest.fixture(scope="module")
 def cleaner() -> mtfix.Cleaner:
-    return mtfix.Cleaner().load()  # model="default"
+    return mtfix.Cleaner(model="default").load()
 
 
 def test_shipped_folder_is_a_small_hugging_face_model() -> None:
@@ -42,7 +42,9 @@ def test_guard_rejects_a_rewrite_that_changes_a_number_or_a_name(
     monkeypatch: pytest.MonkeyPatch, sentence: str, changed: str
 ) -> None:
     # Every sentence goes to the decoder, and the decoder's answer changes a fact.
-    strict = mtfix.Cleaner(garble_threshold=0.0, min_confidence=0.0, every_sentence=True, grammar=False).load()
+    strict = mtfix.Cleaner(
+        model="default", garble_threshold=0.0, min_confidence=0.0, every_sentence=True, grammar=False
+    ).load()
     wrong = sentence.replace("300", "30").replace("Putin", "Lavrov").replace("the the", "the")
     monkeypatch.setattr(strict.model, "generate", lambda texts: [(wrong, -0.01) for _ in texts])
     r = strict.clean(sentence)

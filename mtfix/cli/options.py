@@ -7,7 +7,6 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-import mtfix
 from mtfix import Config, pipeline
 from mtfix._common import UsageError
 
@@ -69,7 +68,7 @@ class Options:
             field=ns.field,
             skip_bad_lines=ns.skip_bad_lines,
             stages=StageOptions(
-                model=None if ns.no_model else (ns.model or mtfix.DEFAULT_MODEL),
+                model=None if ns.no_model else ns.model,
                 prefix=ns.prefix,
                 disabled=frozenset(ns.disable),
                 mode=ns.mode,

@@ -172,8 +172,12 @@ def _add_stage_arguments(group: argparse._ArgumentGroup) -> None:
     """The switches of the pipeline stages; :func:`mtfix.cli.options.config` turns them into a Config."""
     # ---- pipeline stage switches (keep in step with options.StageOptions and options.config) ----
     which = group.add_mutually_exclusive_group()
-    which.add_argument("--model", metavar="PATH_OR_NAME", help="seq2seq rewriter: a local folder or Hugging Face name")
-    which.add_argument("--no-model", action="store_true", help="rules only (no model, no torch)")
+    which.add_argument(
+        "--model",
+        metavar="PATH_OR_NAME",
+        help="seq2seq rewriter: 'default' (the model shipped with mtfix), a local folder or a Hugging Face name",
+    )
+    which.add_argument("--no-model", action="store_true", help="no model (the default; no torch)")
     group.add_argument("--prefix", default="", help="instruction prepended to each sentence for the model")
     _add_generated_stage_arguments(group)
     group.add_argument(
