@@ -187,8 +187,12 @@ class Cleaner:
         self._model: Any = None
 
     def load(self) -> Cleaner:
-        """Load the model now rather than on first use (a missing model fails here, up front)."""
-        _ = self.pipeline
+        """Load the model and whatever the stages prepare (Harper's dictionaries, word frequencies,
+        language profiles) now rather than on first use; a missing model fails here, up front."""
+        for stage in self.pipeline.stages:
+            load = getattr(stage, "load", None)
+            if callable(load):
+                load()
         return self
 
     @property

@@ -97,7 +97,7 @@ def _trigger_words() -> dict[str, frozenset[str]]:
     data = json.loads((Path(__file__).resolve().parent / "data" / "grammar_triggers.json").read_text("utf-8"))
     lists = {k: frozenset(v) for k, v in data.items() if isinstance(v, list)}
     lists["any_mass"] = lists["mass"] | lists["mass_plural"]
-    lists["singles"] = lists["markers"] | lists["compounds"] | _MARKERS
+    lists["markers"] |= _MARKERS
     lists["third_wrong"] |= _THIRD_WRONG
     lists["other_wrong"] |= _OTHER_WRONG
     return lists
@@ -107,6 +107,8 @@ def _triggered(text: str) -> bool:
     """Whether a word or word pair of ``text`` is one that a rule other than the spell checker may fire
     on (over-inclusive: it only decides what Harper is asked)."""
     raw = text.split()
+    if not raw:
+        return False
     lists = _trigger_words()
     words = [t.strip(_STRIP).lower() for t in raw]
     present = set(words)
@@ -114,11 +116,17 @@ def _triggered(text: str) -> bool:
         return True
     if any(t.startswith(("i'", "i’")) for t in raw):
         return True
-    if present & lists["singles"]:  # a discourse marker or compound (before a comma: checked by Harper)
+    if words[0] in lists["markers"] and not raw[0].endswith(","):  # DiscourseMarkers: an opening marker
         return True
-    mass = lists["mass"]
-    for word in present:  # RegularIrregulars, MassNouns on a plural mass noun ('advices', 'researches')
-        if word.endswith("s") and (_IRREGULAR.fullmatch(word[-3:]) or word[:-1] in mass or word[:-2] in mass):
+    if present & lists["compounds"]:  # OpenCompounds
+        return True
+    plural, plural_es = lists["mass_pluralised"], lists["mass_pluralised_es"]
+    for word in present:  # RegularIrregulars; MassNouns on a plural mass noun ('informations', 'researches')
+        if word.endswith("s") and (
+            _IRREGULAR.fullmatch(word[-3:])
+            or (word[:-1] in plural and not word.endswith("ings"))
+            or (word.endswith("es") and word[:-2] in plural_es)
+        ):
             return True
         if word in lists["irregular"] or word.startswith(("childs", "mans", "womans")):
             return True
@@ -142,7 +150,7 @@ def _triggered(text: str) -> bool:
         elif word in _THIRD:
             fires = after in lists["third_wrong"]
         elif word in _OTHER:
-            fires = after in lists["other_wrong"]
+            fires = after in lists["other_wrong"] and not (word == "i" and after == "was")
         elif word == "and":
             fires = after == "also"  # AvoidAndAlso
         elif word == "for":
@@ -151,9 +159,8 @@ def _triggered(text: str) -> bool:
             fires = after == "hand" and words[i - 2 : i] == ["on", "the"] and not raw[i + 1].endswith(",")
         else:
             fires = False
-        if fires or (
-            word in _QUANTIFIERS and (after in lists["any_mass"] or (after[-1] == "s" and after[:-1] in lists["mass"]))
-        ):
+        # MassNouns after a quantifier; never on a participle ('a moving speech': Harper is silent there)
+        if fires or (word in _QUANTIFIERS and after in lists["any_mass"] and not after.endswith("ing")):
             return True
     return False
 
@@ -248,6 +255,16 @@ class GrammarStage:
     @linter.setter
     def linter(self, linter: Any) -> None:
         self._linter = linter
+
+    def load(self) -> None:
+        """Build Harper's linters and read the word frequencies now rather than on first use (about
+        two seconds)."""
+        from wordfreq import zipf_frequency
+
+        zipf_frequency("the", "en")
+        with quiet():
+            self.linter.lint("The plan works.", language="plaintext")
+            self.speller.lint("qzxv", language="plaintext")  # its first unknown word builds an index
 
     @property
     def speller(self) -> Any:
@@ -378,6 +395,8 @@ class GrammarStage:
                     sentence[a - 2 : a].strip() in ("<", "</") or sentence[b : b + 2].strip() == ">"
                 ):
                     continue  # '< i >': a tag, tokenised
+                if rule == "MassNouns" and token.lower().endswith("ings"):
+                    continue  # a gerund's plural is a count noun ('findings', 'earnings', 'buildings')
                 if rule == "PronounVerbAgreement" and token.lower() in _PAST_IS_BASE:
                     continue  # 'it beat', 'he put': a past tense, not a missing -s
                 if rule == "SpellCheck" and (_INNER.search(token) or self._foreign_context(sentence, a, b)):

@@ -109,7 +109,9 @@ class Document:
 
 class Stage(Protocol):
     """One step of the pipeline. ``name`` is its registry name; ``source`` is stamped on its changes;
-    ``guard`` is None, or the policy under which the pipeline judges each of its edits."""
+    ``guard`` is None, or the policy under which the pipeline judges each of its edits. A stage with
+    anything expensive to prepare may also have a ``load()`` method: :meth:`mtfix.Cleaner.load` calls
+    it, so that the cost is paid up front rather than on the first text."""
 
     name: str
     source: str

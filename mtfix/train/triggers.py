@@ -23,6 +23,8 @@ OUT = Path(__file__).resolve().parents[1] / "data" / "grammar_triggers.json"
 FRAMES: dict[str, tuple[str, str, str]] = {
     "mass_plural": ("MassNouns", "There are many {} here.", "s"),
     "mass": ("MassNouns", "I have a {} here.", ""),
+    "mass_pluralised": ("MassNouns", "We sold the {}s.", ""),  # 'informations', 'knowledges'
+    "mass_pluralised_es": ("MassNouns", "We sold the {}es.", "h"),  # 'researches'
     "double_degree": ("AdjectiveDoubleDegree", "It is more {} now.", ""),
     "irregular": ("RegularIrregulars", "They {} it.", ""),
     "third_wrong": ("PronounVerbAgreement", "He {} it.", ""),
@@ -52,7 +54,7 @@ def probe(words: list[str]) -> dict[str, list[str]]:
             tried = [w for w in words if w[0] not in "aeiou"]
         elif which == "vowel":
             tried = [w for w in words if w[0] in "aeiou"]
-        else:
+        else:  # words ending so ('' for all)
             tried = [w for w in words if w.endswith(which)]
         with quiet():
             out[name] = sorted(w for w in tried if linter.lint(frame.format(w), language="plaintext"))
