@@ -88,7 +88,7 @@ def make_tool(name: str) -> Tool:
         normalizer, detokenizer = MosesPunctNormalizer(lang="en"), MosesDetokenizer(lang="en")
         return Tool(name, fix=lambda t: detokenizer.detokenize(normalizer.normalize(t).split()))
     if name == RULES:
-        return Tool(name, cleaner=mtfix.Cleaner(model=None))
+        return Tool(name, cleaner=mtfix.Cleaner(model=None, grammar=False))  # the rule layer alone
     if name == MODEL:
         return Tool(name, cleaner=mtfix.Cleaner(model=mtfix.DEFAULT_MODEL, threads=1))
     raise ValueError(f"unknown tool {name!r}")

@@ -408,6 +408,10 @@ class GrammarStage:
                 if rule == "SpellCheck" and choices and self._variant(problem):
                     continue  # another dialect's spelling ('organiser', 'centimetres'), not a slip
                 confidence = RULES[rule][1]
+                if rule == "RegularIrregulars" and len(choices) > 1:
+                    choices = _irregular_choice(sentence[:a], choices)
+                if rule == "AnA" and _negative_un(sentence[b:], problem, self.known):
+                    continue  # 'an unidentified': the prefix un- is said with a vowel
                 if rule == "SpellCheck" and choices:
                     choices, confidence = _spelling_choice(problem, choices, confidence)
                 variants = list(dict.fromkeys(self._apply(sentence, lint, c) for c in choices))
@@ -503,17 +507,45 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
 
     word = problem.lower()
     scored = [
-        (typo_distance(word, c.replacement_text.lower()), -zipf_frequency(c.replacement_text, "en"), i)
+        # the text last: Harper's order of equal suggestions is not stable from run to run
+        (
+            typo_distance(word, c.replacement_text.lower()),
+            -zipf_frequency(c.replacement_text, "en"),
+            c.replacement_text,
+            i,
+        )
         for i, c in enumerate(choices)
     ]
     scored.sort()
     best = [choices[i] for *_, i in scored]
-    distance, frequency, _ = scored[0]
+    distance, frequency, *_ = scored[0]
     evident = distance == 1 and -frequency - zipf_frequency(word, "en") >= _MARGIN
     return best, (SELF_EVIDENT if evident else confidence)
 
 
 _INNER = re.compile(r"\w[-'’._/@]\w")
+_AUXILIARIES = frozenset("had has have having was were is are be been being".split())
+
+
+def _irregular_choice(before: str, choices: list[Any]) -> list[Any]:
+    """RegularIrregulars' forms in a fixed order (Harper's varies from run to run): the participle
+    first after a form of 'have' or 'be' ('had spreaded' -> 'spread', 'was choosed' -> 'chosen'),
+    the simple past first elsewhere ('he choosed' -> 'chose')."""
+    previous = before.split()[-1:]
+    wants_participle = bool(previous) and previous[0].lower().strip("'’") in _AUXILIARIES
+
+    def key(c: Any) -> tuple[bool, str]:
+        text = c.replacement_text
+        return (text.endswith("n") != wants_participle, text)
+
+    return sorted(choices, key=key)
+
+
+def _negative_un(after: str, problem: str, known: frozenset[str] | set[str]) -> bool:
+    """Whether an AnA lint would turn 'an' into 'a' before a word with the negative prefix un-
+    ('an unidentified', 'an uninformed'), which Harper takes for 'uni-' ('a union')."""
+    word = after.split()[0].strip(_STRIP).lower() if after.split() else ""
+    return problem.lower() == "an" and word.startswith("un") and word[2:] in known
 
 
 class _Span(NamedTuple):

@@ -90,6 +90,10 @@ def test_a_lone_typo_is_applied_only_on_the_frequency_lists_evidence(text: str, 
 def test_the_rules_form_beats_the_spellers_and_a_past_tense_is_not_agreement() -> None:
     r = GRAMMAR.clean("The fire had spreaded to the roof.")
     assert r.text == "The fire had spread to the roof." and r.changes[0].kind == "grammar.inflection"
+    assert GRAMMAR.clean("He choosed it.").text == "He chose it."  # Harper's order of the two varies
+    assert GRAMMAR.clean("It was choosed.").text == "It was chosen."
+    assert GRAMMAR.clean("They found an unidentified body.").changes == []  # un- is not uni-
+    assert GRAMMAR.clean("It was an university.").text == "It was a university."
     assert GRAMMAR.clean("Yesterday it beat the record.").changes == []
     assert GRAMMAR.clean("Every day it beat the record.").changes == []  # 'beat' is ambiguous: left
 
