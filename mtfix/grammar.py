@@ -399,6 +399,8 @@ class GrammarStage:
                     continue  # a gerund's plural is a count noun ('findings', 'earnings', 'buildings')
                 if rule == "PronounVerbAgreement" and token.lower() in _PAST_IS_BASE:
                     continue  # 'it beat', 'he put': a past tense, not a missing -s
+                if rule == "PronounVerbAgreement" and _next_word(sentence, b) in _FINITE:
+                    continue  # 'you guys are', 'we students have': a noun with its pronoun, then the verb
                 if rule == "SpellCheck" and (_INNER.search(token) or self._foreign_context(sentence, a, b)):
                     continue  # a name, an acronym, a sentence start, part of a compound: never guessed at
                 words = re.findall(r"[^\W\d_]+", problem.lower())
@@ -519,12 +521,24 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
     scored.sort()
     best = [choices[i] for *_, i in scored]
     distance, frequency, *_ = scored[0]
-    evident = distance == 1 and -frequency - zipf_frequency(word, "en") >= _MARGIN
+    # and only where the fix is not itself a guess: one candidate a typo away ('greated' could be
+    # 'greater' or 'greeted', 'showel' 'showed' or 'shovel': only context decides, and not here)
+    unique = sum(d == 1 for d, *_ in scored) == 1
+    evident = distance == 1 and unique and -frequency - zipf_frequency(word, "en") >= _MARGIN
     return best, (SELF_EVIDENT if evident else confidence)
 
 
 _INNER = re.compile(r"\w[-'’._/@]\w")
 _AUXILIARIES = frozenset("had has have having was were is are be been being".split())
+_FINITE = frozenset(
+    "am is are was were has have had do does did will would can could shall should may might must".split()
+)
+
+
+def _next_word(sentence: str, end: int) -> str:
+    """The word after position ``end`` of ``sentence``, lower-case, without punctuation."""
+    rest = sentence[end:].split()
+    return rest[0].strip(_STRIP + ",").lower() if rest else ""
 
 
 def _irregular_choice(before: str, choices: list[Any]) -> list[Any]:
