@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import mtfix
@@ -77,6 +79,8 @@ CLEAN = [
     "Wait... what? . . . no.",
     "The ratio was 3 : 1.",
     "I recommend it :)",
+    "Two stars from me. :( 1. For the quick ones",  # the face's mouth is no opening bracket
+    "Thanks to the United States :') and Nice :-( really ;) :D :P :/ :-) ^_^ xD",
     "【Official】We Smile 《Latest 2022 Version》",
     'He said "it is over." "Really?" she asked.',
     "“We will stay.” “",
@@ -155,3 +159,24 @@ def test_protected_span_stays_protected_after_earlier_edits(rules: mtfix.Cleaner
 def test_odd_quote_count_is_not_balanced() -> None:
     # A quotation continuing from the previous segment: one lone quote, nothing to pair.
     assert THOROUGH.clean('" and so it goes on , he said').text == '" and so it goes on, he said'
+
+
+def test_emoticons_in_human_references_keep_their_spaces(shared_data: Path) -> None:
+    """Every emoticon in the WMT21 and WMT23 references comes out with the spaces around it."""
+    import re
+
+    face = re.compile(r"(?<=\s)[:;=][-'’^]?[()DPp/](?=\s|$)")
+    lines = [
+        line
+        for folder in ("wmt21", "wmt23")
+        for f in sorted((shared_data / folder / "references").glob("*"))
+        for line in f.read_text(encoding="utf-8").splitlines()
+        if face.search(line)
+    ]
+    assert len(lines) >= 10
+    cleaner = mtfix.Cleaner(model=None, grammar=False, mode="thorough")
+    for line in lines:
+        out = cleaner.clean(line).text
+        for m in face.finditer(line):
+            context = line[max(0, m.start() - 1) : m.end() + 1]
+            assert context in out, (line, out)

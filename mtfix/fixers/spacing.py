@@ -77,8 +77,8 @@ def fix_tokenized(text: str) -> Iterator[Repair]:
                 yield _remove_space(m, "before")
             elif (m := _CLITIC.match(text, pos)) and text[pos - 1].isalpha():
                 yield _remove_space(m, "before the clitic")
-        elif m := _SPACE_AFTER_OPEN.match(text, pos):
-            yield _remove_space(m, "after")
+        elif (m := _SPACE_AFTER_OPEN.match(text, pos)) and not _EMOTICON_EYES.search(text, max(0, pos - 2), pos):
+            yield _remove_space(m, "after")  # but ':( 1.', ':-( really': the bracket is a face
         elif (m := _CURRENCY.match(text, pos)) and (pos == 0 or not text[pos - 1].isalnum()):
             yield _remove_space(m, "after")  # '$ 5' but not 'US$ 5', kept as written
     yield from _quote_edits(text)
@@ -88,8 +88,8 @@ def _keep_space_before(text: str, m: re.Match[str]) -> bool:
     p = m.group("p")
     if p == ":" and _digit_around(text, m.start() - 1, m.end("p")):
         return True  # '3 : 1'
-    if p in ":;" and text[m.end("p") : m.end("p") + 1] in (")", "("):
-        return True  # ' :)' is an emoticon
+    if _EMOTICON.match(text, m.start("p")):
+        return True  # ' :)', " :')", ' :-(', ' ;)' are faces, not punctuation
     # '5 %' is a house style (ISO 80000) in human text, and in 'Too many ? in this drama' the mark is a
     # word, not the end of a sentence: only fix these in tokenised lines.
     word_like = p == "%" or (p in "?!" and _LOWER_WORD_NEXT.match(text, m.end("p")) is not None)
@@ -97,6 +97,11 @@ def _keep_space_before(text: str, m: re.Match[str]) -> bool:
 
 
 _LOWER_WORD_NEXT = re.compile(r" [a-z]")
+# Emoticons that start with punctuation the tokenised-spacing repairs look at: eyes, an optional
+# nose or tear, a mouth (':)', ':-(', ";')", ':D', ':P', ':/'), followed by a space, the end or more
+# punctuation; and the eyes before a bracket that is a face's mouth (':( 1.'), not an opening one.
+_EMOTICON = re.compile(r"[:;=][-'’^o]?[()\[\]DPpOo3/\\|*$@](?![\w])")
+_EMOTICON_EYES = re.compile(r"(?:^|(?<=[\s]))[:;=][-'’^o]?$")
 
 
 def _digit_around(text: str, i: int, j: int) -> bool:
