@@ -106,8 +106,8 @@ class Config:
     max_passes: int = 3
     mode: str = "standard"
     # The shipped model is opt-in (model="default"): on the default path it changed nothing for the
-    # better at 27 times the cost (JFLEG dev +0.00 GLEU, MLQE-PE dev -0.01 TER, 20 more of the 10,950
-    # WMT21 references changed; 0.64 against 0.024 MB/s: benchmarks/results/grammar.md).
+    # better at 34 times the cost (JFLEG dev +0.00 GLEU, MLQE-PE dev -0.013 TER, 20 more of the 10,950
+    # WMT21 references changed; 0.87 against 0.026 MB/s: benchmarks/results/grammar.md).
     model: str | None = None
     prefix: str = ""
     # Rewriter settings (used only when ``model`` is not None).
