@@ -43,6 +43,9 @@ FIXES = [
     # punctuation.fullwidth
     ("He arrived，then left（quickly）。", "He arrived, then left (quickly).", "punctuation.fullwidth"),
     ("Source：Xinhua", "Source: Xinhua", "punctuation.fullwidth"),
+    # a separator between digits takes no space: a number, a time, a score
+    ("It cost 41，000 yuan，at 10：30.", "It cost 41,000 yuan, at 10:30.", "punctuation.fullwidth"),
+    ("They won 3：1，then lost.", "They won 3:1, then lost.", "punctuation.fullwidth"),
     ("「Hello」", '"Hello"', "punctuation.fullwidth"),
     # punctuation.doubled
     ("Hello,, world", "Hello, world", "punctuation.doubled"),

@@ -43,6 +43,12 @@ def fix_fullwidth(text: str) -> Iterator[Repair]:
             continue
         char = text[start]
         ascii_form, space = _FULLWIDTH[char]
+        if start > 0 and end < len(text) and text[start - 1].isdigit() and text[end].isdigit():
+            # a separator inside a number or a time ('41，000', '10：30') takes no space
+            yield Repair(
+                start, end, ascii_form, f"Replaced the full-width {char!r} with the English {ascii_form!r}.", 0.95
+            )
+            continue
         # Absorb the spaces around the full-width form, then add the ones English needs.
         s, e = start, end
         while s > 0 and text[s - 1] in " \u3000":
