@@ -67,6 +67,21 @@ def references(data: Path, limit: int | None) -> list[str]:
     return [s for f in sorted((data / "wmt21" / "references").glob("*")) for s in read_lines(f, limit)]
 
 
+def listed(results: list[mtfix.Result], source: str | None = None) -> list[dict[str, Any]]:
+    """Every change in ``results`` (of ``source`` only, if given), in context, for a reader to judge."""
+    return [
+        {
+            "source": c.source,
+            "kind": c.kind,
+            "before": r.original[max(0, c.start - 30) : c.end + 15],
+            "change": [c.before, c.after],
+        }
+        for r in results
+        for c in r.changes
+        if source is None or c.source == source
+    ]
+
+
 def measure(data: Path, limit: int | None, speed_lines: int) -> dict[str, Any]:
     out: dict[str, Any] = {"configs": {}, "harper_blind": {}}
     refs = references(data, limit)
@@ -89,23 +104,11 @@ def measure(data: Path, limit: int | None, speed_lines: int) -> dict[str, Any]:
             print(name, json.dumps(row["jfleg"]), flush=True)
             continue
         results = cleaner.clean_batch(refs)
-        grammar = [
-            {"before": r.original[max(0, c.start - 30) : c.end + 15], "change": [c.before, c.after], "kind": c.kind}
-            for r in results
-            for c in r.changes
-            if c.source == "grammar"
-        ]
-        model = [
-            {"before": r.original[max(0, c.start - 30) : c.end + 15], "change": [c.before, c.after]}
-            for r in results
-            for c in r.changes
-            if c.source == "model"
-        ]
         row["references"] = {
             "segments": len(refs),
             "changed": sum(r.changed for r in results),
-            "grammar_changes": grammar,
-            "model_changes": model,
+            "grammar_changes": listed(results, "grammar"),
+            "model_changes": listed(results, "model"),
         }
         if name.startswith("default"):  # held out: never looked at while the stage was built
             held = [s for f in sorted((data / "wmt23" / "references").glob("*")) for s in read_lines(f, limit)]
@@ -113,16 +116,7 @@ def measure(data: Path, limit: int | None, speed_lines: int) -> dict[str, Any]:
             row["wmt23_references"] = {
                 "segments": len(held),
                 "changed": sum(r.changed for r in held_results),
-                "changes": [
-                    {
-                        "source": c.source,
-                        "kind": c.kind,
-                        "before": r.original[max(0, c.start - 30) : c.end + 15],
-                        "change": [c.before, c.after],
-                    }
-                    for r in held_results
-                    for c in r.changes
-                ],
+                "changes": listed(held_results),
             }
         row["mlqe"] = corpus_scores(tuple(r.text for r in cleaner.clean_batch(mt)), pe, mt)
         r = cleaner.clean(seed)
@@ -261,7 +255,6 @@ def markdown(res: dict[str, Any]) -> str:
                 f"No rewrite. It changes {extra} more segments than the default all the same: lone rule repairs"
                 " (human-style slips) that its detector confirms, which the default withholds as flags."
             )
-    default = res["configs"].get("default: rules + grammar", {})
     if default.get("references"):
         lines += ["", "## Every grammar change the default makes on the WMT21 references", ""]
         for c in default["references"]["grammar_changes"]:

@@ -206,9 +206,11 @@ def _foreign_sentence(sentence: str, offset: int) -> Flag | None:
 
 @lru_cache(maxsize=1)
 def _factory_ready() -> bool:
-    from langdetect import DetectorFactory
+    """Seed langdetect and read its language profiles (once: a third of a second)."""
+    from langdetect import DetectorFactory, detector_factory
 
     DetectorFactory.seed = 0  # langdetect is random unless seeded
+    detector_factory.init_factory()  # what langdetect.detect_langs does, minus its text limit
     return True
 
 
@@ -218,7 +220,6 @@ def _detect(sentence: str) -> tuple[str, float]:
     from langdetect.lang_detect_exception import LangDetectException
 
     try:
-        detector_factory.init_factory()  # what langdetect.detect_langs does, minus its text limit
         detector = detector_factory._factory.create()
         detector.set_max_text_length(300)  # the first 300 characters decide; cost grows with length
         detector.append(sentence)
@@ -278,12 +279,9 @@ class DetectStage:
         self.detector = detector
 
     def load(self) -> None:
-        """Read langdetect's language profiles now (a third of a second), not on the first foreign sentence."""
+        """Read langdetect's language profiles now, not on the first foreign sentence."""
         if self.options.detect_untranslated and self.options.use_langdetect:
             _factory_ready()
-            from langdetect import detector_factory
-
-            detector_factory.init_factory()
 
     def propose(self, doc: Document) -> Proposal:
         text = doc.text

@@ -239,7 +239,10 @@ class GrammarStage:
         self.known = known_words() | {w.lower() for w in options.dictionary}
         self._linter: Any = None
         self._others: list[Any] | None = None  # spell checkers of the other dialects, made when needed
-        self._speller: Any = None  # the spell checker alone, for the pre-check
+        self._speller: Any = None  # the spell checker alone, asked about single words (_lookup)
+        # which of Harper's two paths the configured rules use: the speller, the sentence linter
+        self._spells = "SpellCheck" in options.rules
+        self._lints = any(r != "SpellCheck" for r in options.rules)
         self._variants: dict[str, bool] = {}  # word -> another dialect's spelling
         self._harper_words: dict[str, Any] = {}  # word -> Harper's spelling lint of it, None: known
         #: Counters for a report: sentences linted, lints seen, proposed, withheld, failures.
@@ -294,15 +297,14 @@ class GrammarStage:
             return Proposal()
         edits: list[Edit] = []
         flags: list[Flag] = []
-        others = [r for r in self.options.rules if r != "SpellCheck"]
         with quiet():
             for start, sentence in candidates:
                 try:
                     found: dict[str, list[Any]] = {}
-                    spelling = self._misspellings(sentence) if "SpellCheck" in self.options.rules else []
+                    spelling = self._misspellings(sentence) if self._spells else []
                     # A word Harper does not know may be the other rules' business too: an inflection
                     # ('choosed', 'childs', 'knowledges') or two words run together ('infact').
-                    if others and (
+                    if self._lints and (
                         any(self._inflected(sentence[w.span.start : w.span.end]) for w in spelling)
                         or _triggered(sentence)
                     ):
@@ -322,11 +324,10 @@ class GrammarStage:
     def _may_lint(self, text: str) -> bool:
         """The pre-check: a lower-case word that mtfix's lexicon and the user's dictionary lack (Harper
         is asked about it in its sentence, :meth:`_misspellings`), or a trigger of one of the other rules."""
-        rules = self.options.rules
         known = self.known
-        if "SpellCheck" in rules and any(w not in known for w in _LOWER_WORD.findall(text)):
+        if self._spells and any(w not in known for w in _LOWER_WORD.findall(text)):
             return True
-        return any(r != "SpellCheck" for r in rules) and _triggered(text)
+        return self._lints and _triggered(text)
 
     def _misspellings(self, sentence: str) -> list[_WordLint]:
         """Harper's spelling lints of the lower-case words of ``sentence`` (from the per-word cache),
@@ -353,7 +354,8 @@ class GrammarStage:
 
     def _lookup(self, word: str) -> Any:
         """Harper's spelling lint of ``word`` alone, or None where mtfix's lexicon, the user's
-        dictionary or a dictionary of any of Harper's dialects knows it. Harper is asked once per word
+        dictionary or Harper's dictionary knows it (another dialect's spelling is the judge's business,
+        :meth:`_variant`). Harper is asked once per word
         (its spell checker is context-free): the spell checker never runs on whole sentences, and a
         corpus costs one lookup per distinct unknown word."""
         if word in self.known:
@@ -412,7 +414,7 @@ class GrammarStage:
                 confidence = RULES[rule][1]
                 if rule == "RegularIrregulars" and len(choices) > 1:
                     choices = _irregular_choice(sentence[:a], choices)
-                if rule == "AnA" and _negative_un(sentence[b:], problem, self.known):
+                if rule == "AnA" and _negative_un(_next_word(sentence, b), problem, self.known):
                     continue  # 'an unidentified': the prefix un- is said with a vowel
                 if rule == "SpellCheck" and choices:
                     choices, confidence = _spelling_choice(problem, choices, confidence)
@@ -555,10 +557,9 @@ def _irregular_choice(before: str, choices: list[Any]) -> list[Any]:
     return sorted(choices, key=key)
 
 
-def _negative_un(after: str, problem: str, known: frozenset[str] | set[str]) -> bool:
-    """Whether an AnA lint would turn 'an' into 'a' before a word with the negative prefix un-
-    ('an unidentified', 'an uninformed'), which Harper takes for 'uni-' ('a union')."""
-    word = after.split()[0].strip(_STRIP).lower() if after.split() else ""
+def _negative_un(word: str, problem: str, known: frozenset[str] | set[str]) -> bool:
+    """Whether an AnA lint would turn 'an' into 'a' before ``word`` (lower-case) with the negative
+    prefix un- ('an unidentified', 'an uninformed'), which Harper takes for 'uni-' ('a union')."""
     return problem.lower() == "an" and word.startswith("un") and word[2:] in known
 
 
