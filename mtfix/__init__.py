@@ -197,7 +197,7 @@ class Cleaner:
 
     @property
     def model(self) -> Any:
-        """The loaded model (:class:`mtfix.rewrite.Rewriter`), or None for rules only."""
+        """The loaded model (:class:`mtfix.rewrite.Rewriter`), or None without one."""
         _ = self.pipeline
         return self._model
 
@@ -218,7 +218,7 @@ class Cleaner:
     def stats(self) -> dict[str, Any]:
         """What the stages did so far, for a report: per stage that counts (the grammar and rewrite
         stages), its counters and the pipeline's (``accepted``, ``rejected``, ``withheld`` edits); and
-        ``model``, the model that ran (None: rules only)."""
+        ``model``, the model that ran (None: none)."""
         out: dict[str, Any] = {"model": getattr(self._model, "name", None)}
         pipeline = self._pipeline
         for stage in pipeline.stages if pipeline is not None else []:

@@ -39,7 +39,7 @@ def resolve(model: str) -> str:
         if not (DEFAULT_MODEL_DIR / "config.json").is_file():
             raise FileNotFoundError(
                 f"the default mtfix model is missing from {DEFAULT_MODEL_DIR}; reinstall mtfix, "
-                "or pass model=None for rules only"
+                "or pass model=None to run without a model"
             )
         return str(DEFAULT_MODEL_DIR)
     path = Path(model).expanduser()

@@ -18,7 +18,7 @@ STAGE_DEST = "stage__"
 class StageOptions:
     """The switches of the pipeline stages (the "cleaning" group of the parser)."""
 
-    model: str | None  # None: rules only
+    model: str | None  # None: no model
     prefix: str
     disabled: frozenset[str]
     mode: str

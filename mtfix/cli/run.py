@@ -286,7 +286,7 @@ def stage_lines(stages: dict[str, Any]) -> list[str]:
             f"{rewrite.get('rejected', 0):,} rejected"
         )
     elif not stages.get("model"):
-        lines.append("  model: none (rules only)")
+        lines.append("  model: none (--model NAME adds one)")
     return lines
 
 

@@ -173,7 +173,7 @@ def setup(config: Config) -> Cleaner:
     try:
         cleaner = Cleaner(config).load()  # a missing model is reported once, up front
     except Exception as e:
-        hint = " (--no-model runs the rules only)" if config.model is not None else ""
+        hint = " (--no-model runs without it)" if config.model is not None else ""
         raise SetupError(f"cannot set up the cleaner: {type(e).__name__}: {e}{hint}") from e
     return cleaner
 

@@ -177,7 +177,7 @@ def clean_dataset(
     """Clean the ``column`` of every row of ``ds`` with a pool of Ray actors; returns a new (lazy) dataset.
 
     ``config`` is the :class:`mtfix.Config` of every actor's :class:`mtfix.Cleaner` (default:
-    ``Config()``, which uses the shipped model; ``Config(model=None)`` for rules only). The cleaned
+    ``Config()``: rules and grammar; ``Config(model="default")`` adds the shipped model). The cleaned
     text goes to ``output_column`` (default: ``column`` itself, overwritten) and each row's change log,
     a JSON string ``{"changes": [...], "flags": [...], "error": null}``, to ``log_column`` (``None``:
     no log). Every other column is kept unchanged. A row whose text is null or not a string comes out
