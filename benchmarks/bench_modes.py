@@ -70,7 +70,7 @@ def main() -> None:
     for corpus, segs in corpora.items():
         texts = [s for _, _, s in segs]
         for mode in mtfix.MODES:
-            rs = mtfix.Cleaner(model=None, mode=mode).clean_batch(texts)
+            rs = mtfix.Cleaner(model=None, grammar=False, mode=mode).clean_batch(texts)
             results.setdefault(corpus, {})[mode] = rs
             changed = [r for r in rs if r.changes]
             withheld = sum(1 for r in rs for fl in r.flags if fl.kind == "rule.withheld")
@@ -93,7 +93,7 @@ def main() -> None:
     lines += [""]
     if (args.data / "mlqe-pe").is_dir():
         mt, pe = load_pairs(args.data, ALL_PAIRS, "dev", keep_mt_tokenised=True)
-        ter = {m: mlqe_ter(mtfix.Cleaner(model=None, mode=m), mt, pe) for m in mtfix.MODES}
+        ter = {m: mlqe_ter(mtfix.Cleaner(model=None, grammar=False, mode=m), mt, pe) for m in mtfix.MODES}
         out["mlqe_tokenised_ter"] = ter
         lines += [
             "MLQE-PE dev (5,000 Moses-tokenised MT sentences, all five pairs), cleaned, TER against the detokenised "

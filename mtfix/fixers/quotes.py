@@ -15,9 +15,10 @@ from mtfix.scanning import per_first_char, scan, trigger_positions
 
 _Q = '"“”'
 # A closing run: after a word or sentence punctuation, two or more identical closing quotes, then
-# optionally a stray quote and a redundant full stop (' ".'), then a space or the end of the line.
+# optionally a stray quote and a redundant full stop (' ".'), or a stray quote that opens nothing
+# (' "' before a space or the end: 'saints.""" " and'), then a space or the end of the line.
 # '” “' at the end of a line is a closing quote and the opening of the next paragraph: not a run.
-_CLOSING_RUN = regex.compile(r'(?<=[\p{L}\p{N}.!?,)])(?P<run>"{2,}|”{2,})(?P<stop> ?["”]?[.])?(?=[ \t]|$)', regex.M)
+_CLOSING_RUN = regex.compile(r'(?<=[\p{L}\p{N}.!?,)])(?P<run>"{2,}|”{2,})(?P<stop> ?["”]?[.]| ["”](?=[ \t]|$))?(?=[ \t]|$)', regex.M)
 # An opening run: at the start of a line or after a space, two or more quotes glued to a word.
 _OPENING_RUN = regex.compile(rf"(?:(?<=^)|(?<=[ \t(]))(?P<run>[{_Q}]{{2,}})(?=[\p{{L}}\p{{N}}])", regex.M)
 
@@ -36,7 +37,7 @@ def fix_quote_runs(text: str) -> Iterator[Repair]:
         stop = m.group("stop")
         # 'cooperation.""" ".' keeps one quote; a full stop after it repeats the one before the run.
         after = keep
-        if stop and text[m.start() - 1] not in ".!?":
+        if stop and stop.endswith(".") and text[m.start() - 1] not in ".!?":
             after = keep + "."
         yield Repair(
             m.start(),

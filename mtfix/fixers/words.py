@@ -82,9 +82,17 @@ def _line_edits(text: str, offset: int) -> Iterator[Repair]:
 def _tripled(text: str, m: re.Match[str]) -> bool:
     """'rumbling rumbling rumbling': three or more in a row is on purpose."""
     w = m.group("w").lower()
-    after = text[m.end() : m.end() + len(w) + 1].lower()
-    before = text[max(0, m.start() - len(w) - 1) : m.start()].lower()
-    return after == " " + w or before == w + " "
+    s, e = m.start(), m.end()
+    after = text[e : e + len(w) + 1].lower()
+    before = text[max(0, s - len(w) - 1) : s].lower()
+    # whole words only: 'Poland and and' is a doubled 'and', not a tripled one
+    after_ok = after == " " + w and not _is_word_char(text[e + len(w) + 1 : e + len(w) + 2])
+    before_ok = before == w + " " and (s - len(w) - 1 == 0 or not _is_word_char(text[s - len(w) - 2]))
+    return after_ok or before_ok
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c in "'’-_"
 
 
 def _is_name(words: str) -> bool:
