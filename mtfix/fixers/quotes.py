@@ -18,7 +18,9 @@ _Q = '"“”'
 # optionally a stray quote and a redundant full stop (' ".'), or a stray quote that opens nothing
 # (' "' before a space or the end: 'saints.""" " and'), then a space or the end of the line.
 # '” “' at the end of a line is a closing quote and the opening of the next paragraph: not a run.
-_CLOSING_RUN = regex.compile(r'(?<=[\p{L}\p{N}.!?,)])(?P<run>"{2,}|”{2,})(?P<stop> ?["”]?[.]| ["”](?=[ \t]|$))?(?=[ \t]|$)', regex.M)
+_CLOSING_RUN = regex.compile(
+    r'(?<=[\p{L}\p{N}.!?,)])(?P<run>"{2,}|”{2,})(?P<stop> ?["”]?[.]| ["”](?=[ \t]|$))?(?=[ \t]|$)', regex.M
+)
 # An opening run: at the start of a line or after a space, two or more quotes glued to a word.
 _OPENING_RUN = regex.compile(rf"(?:(?<=^)|(?<=[ \t(]))(?P<run>[{_Q}]{{2,}})(?=[\p{{L}}\p{{N}}])", regex.M)
 
