@@ -89,13 +89,11 @@ CLASSES: dict[str, Injector] = {
     "hyphen after a capital letter (E -Locomotive)": _at_random_site(
         r"(?<![\w-])([A-HJ-Z])-([A-Z]?[a-z]{2,})(?![\w-])", lambda m, r: f"{m.group(1)} -{m.group(2)}"
     ),
-    "sentence space (Korea.At)": _at_random_site(
-        r"(?<=[a-z]{2})\. (?=[A-Z][a-z]+[ ,])", lambda m, r: "."
-    ),
+    "sentence space (Korea.At)": _at_random_site(r"(?<=[a-z]{2})\. (?=[A-Z][a-z]+[ ,])", lambda m, r: "."),
     "clause space (years,from)": _at_random_site(r"(?<= [a-z]{3}), (?=[a-z]{3,} )", lambda m, r: ","),
     "honorific (Mr.Lu)": _at_random_site(r"\b(Mr|Mrs|Ms|Dr|Prof)\. (?=[A-Z][a-z]+)", lambda m, r: m.group(1) + "."),
     "tokenised comma (June , Pétain)": _at_random_site(r"(?<=[a-z]), (?=[a-z])", lambda m, r: " , "),
-    "quote run (saints.\"\"\" \")": _at_random_site(r'([a-z][.!?])"(?= [a-z]|$)', _quote_run),
+    'quote run (saints.""" ")': _at_random_site(r'([a-z][.!?])"(?= [a-z]|$)', _quote_run),
     "full-width punctuation (，。：)": _at_random_site(r"(?<=[a-z])(?:, |\. |: )(?=[a-z])|\d,\d{3}", _fullwidth),
     "mojibake (doesnâ€™t)": _at_random_site(r"[A-Za-z]*[’“”éèàüöäñç][A-Za-z]*", _mojibake),
     "doubled word (the the)": _at_random_site(
