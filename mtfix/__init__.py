@@ -229,7 +229,9 @@ class Cleaner:
 
     def clean(self, text: str) -> Result:
         """Clean one text; see :func:`mtfix.clean`."""
-        return self.clean_batch([text])[0]
+        if not isinstance(text, str):
+            return self.clean_batch([text])[0]  # raises the TypeError
+        return self.pipeline.run(text)  # what clean_batch([text]) returns, without the batch's bookkeeping
 
     def clean_batch(self, texts: Iterable[str]) -> list[Result]:
         """Clean many texts at once: faster than one by one, and model rewrites are batched.

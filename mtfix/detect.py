@@ -31,7 +31,7 @@ import regex
 from mtfix.changes import Flag
 from mtfix.lexicon import known_words
 from mtfix.pipeline import Document, Finding, Proposal, Resources, register
-from mtfix.scanning import line_offsets, line_words, scan
+from mtfix.scanning import line_offsets, line_words, scan, words_of
 from mtfix.segment import sentences
 
 # Letters of any script but Latin; common symbols (°, µ) are not letters of a script run.
@@ -166,7 +166,7 @@ _FOREIGN_FUNCTION_WORDS = frozenset(
 _LOWER_WORD = re.compile(r"\b[^\W\d_A-Z]+\b")
 
 
-def _may_be_foreign(words: list[str]) -> bool:
+def _may_be_foreign(words: Sequence[str]) -> bool:
     """Line-level pre-check on a line's lowercased words, far cheaper than the sentence-level one."""
     if len(words) >= 6 and _ENGLISH_FUNCTION_WORDS.isdisjoint(words):
         return True
@@ -282,6 +282,24 @@ class DetectStage:
         """Read langdetect's language profiles now, not on the first foreign sentence."""
         if self.options.detect_untranslated and self.options.use_langdetect:
             _factory_ready()
+
+    def quiet(self, text: str) -> bool:
+        """Whether ``text`` certainly has nothing to flag or find: no model to find suspects for, and
+        no letter of another script or line that looks foreign (the checks :func:`untranslated`
+        makes before anything costly)."""
+        if self.detector.model is not None:
+            return False
+        if not self.options.detect_untranslated:
+            return True
+        if "\n" in text:
+            lines = text.split("\n")
+        elif text.isascii():  # one ASCII segment, the usual per-call case: no other script in it
+            return not (self.options.use_langdetect and _may_be_foreign(words_of(text)))
+        else:
+            lines = [text]
+        if not text.isascii() and any(True for _ in _script_runs(lines, line_offsets(lines))):
+            return False
+        return not (self.options.use_langdetect and any(map(_may_be_foreign, map(words_of, lines))))
 
     def propose(self, doc: Document) -> Proposal:
         text = doc.text

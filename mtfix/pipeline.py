@@ -111,7 +111,10 @@ class Stage(Protocol):
     """One step of the pipeline. ``name`` is its registry name; ``source`` is stamped on its changes;
     ``guard`` is None, or the policy under which the pipeline judges each of its edits. A stage with
     anything expensive to prepare may also have a ``load()`` method: :meth:`mtfix.Cleaner.load` calls
-    it, so that the cost is paid up front rather than on the first text."""
+    it, so that the cost is paid up front rather than on the first text. A stage may also have a
+    ``quiet(text)`` method, a cheap pre-check that returns True only when ``propose`` would return
+    nothing for a fresh document of ``text``: when every stage says so, the pipeline returns at once
+    (the per-call fast path)."""
 
     name: str
     source: str
@@ -236,15 +239,26 @@ class Pipeline:
         self.counts: dict[str, dict[str, int]] = {
             s.name: {"accepted": 0, "rejected": 0, "withheld": 0} for s in self.stages if s.guard is not None
         }
+        # The stages' pre-checks, when every stage has one (else there is no fast path).
+        checks = [getattr(s, "quiet", None) for s in self.stages]
+        self._checks: list[Callable[[str], bool]] | None = checks if all(map(callable, checks)) else None  # type: ignore[assignment]
 
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.stages]
 
+    def _quiet(self, text: str) -> bool:
+        if self._checks is None:
+            return False
+        for check in self._checks:  # noqa: SIM110 (a loop, not all(...): no generator on the hot path)
+            if not check(text):
+                return False
+        return True
+
     def run(self, text: str) -> Result:
+        if not text or self._quiet(text):
+            return Result(text, text)  # nothing any stage could change, flag or find
         log = ChangeLog(text)
-        if not text:
-            return Result(text, text)
         doc = Document(log, self.detector)
         flags: list[Flag] = []
         for stage in self.stages:

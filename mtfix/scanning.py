@@ -26,6 +26,68 @@ def per_first_char(chars: str, rest: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(re.escape(c) + rest) for c in chars)
 
 
+def any_of(*triggers: Trigger) -> re.Pattern[str]:
+    """One pattern that matches wherever any part of ``triggers`` does: a yes-or-no pre-check.
+
+    Fixers look only where their triggers match, so a text none of them matches is one they leave
+    alone, and one ``search`` says so at C speed (the per-call fast path). Parts that start with the
+    same literal character are merged under it (``' '`` then any of their rests), so that the scan
+    tries each position once rather than once per part.
+    """
+    by_first: dict[str, list[str]] = {}
+    others: list[str] = []
+    for trigger in triggers:
+        for part in trigger if isinstance(trigger, tuple) else (trigger,):
+            source = re.escape(part) if isinstance(part, str) else part.pattern
+            first = _first_literal(source)
+            if first is None:
+                others.append(source)
+            else:
+                char, width = first
+                by_first.setdefault(char, []).append(source[width:])
+    branches = [
+        f"{re.escape(c)}(?:{'|'.join(rests)})" if all(rests) else re.escape(c) for c, rests in by_first.items()
+    ]
+    return re.compile("|".join(f"(?:{b})" for b in [*branches, *others]))
+
+
+def _first_literal(source: str) -> tuple[str, int] | None:
+    """The character every match of the pattern source starts with, if it is a literal (escaped or
+    not), and how many characters of the source spell it; else None."""
+    if _has_top_level_bar(source):
+        return None  # 'a|b': the 'a' is only the first branch's
+    if source[:1] == "\\" and len(source) > 1 and not source[1].isalnum():
+        char, width = source[1], 2
+    elif source and source[0] not in ".^$*+?{}[]\\|()":
+        char, width = source[0], 1
+    else:
+        return None
+    # not when a quantifier follows it ('a*' matches without the 'a')
+    return None if source[width : width + 1] in ("*", "+", "?", "{") else (char, width)
+
+
+def _has_top_level_bar(source: str) -> bool:
+    """Whether a pattern source has an alternation outside any group."""
+    depth, i, in_class = 0, 0, False
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]" or source[i - 1] == "["  # ']' right after '[' is a member
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
 def trigger_positions(trigger: Trigger, text: str) -> list[int]:
     """Sorted start offsets of every match of any part of ``trigger``, overlapping ones included."""
     parts = trigger if isinstance(trigger, tuple) else (trigger,)
@@ -69,6 +131,23 @@ def line_words(lines: list[str]) -> Iterator[list[str]]:
     most lines are ASCII, which takes ``str.lower``'s fast path.
     """
     return map(str.split, map(str.lower, lines))
+
+
+_LAST_WORDS: list[Any] = [None, ()]
+
+
+def words_of(line: str) -> list[str]:
+    """The lowercased, whitespace-separated words of one line, as :func:`line_words` gives them.
+
+    The last line's words are kept: on the per-call path the doubled-word fixer and the detector's
+    pre-checks look at the words of the same segment, and split it once between them. (Callers must
+    not change the list.)
+    """
+    last = _LAST_WORDS
+    if last[0] is not line:
+        last[1] = line.lower().split()
+        last[0] = line
+    return last[1]
 
 
 def line_offsets(lines: list[str]) -> list[int]:

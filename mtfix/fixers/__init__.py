@@ -9,11 +9,13 @@ stage (:mod:`mtfix.repair`) runs them and keeps the log exact.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from mtfix.changes import Change, Edit
+from mtfix.scanning import Trigger, any_of
 
 
 class Repair(NamedTuple):
@@ -57,6 +59,22 @@ class Fixer:
     # Damage no human typist makes (mojibake, full-width punctuation): one repair of it on a line is
     # evidence of MT enough even for the strict mode.
     machine_only: bool = False
+    #: Where the fixer could repair anything at all (patterns or strings, as
+    #: :func:`mtfix.scanning.trigger_positions` takes them), and ``check``, a further pre-check
+    #: ``text -> bool``: a text that neither matches is one the fixer finds nothing in (both None:
+    #: it always runs). The repair stage skips a fixer they rule out, and a text that rules out every
+    #: fixer takes the per-call fast path (:class:`Precheck`).
+    trigger: Trigger | None = None
+    check: Callable[[str], object] | None = None
+    trigger_rx: re.Pattern[str] | None = None  # the trigger as one pattern
+
+    def may_fire(self, text: str) -> bool:
+        """False only if the fixer would find nothing in ``text`` (its trigger and check)."""
+        if self.trigger_rx is None and self.check is None:
+            return True
+        return (self.trigger_rx is not None and self.trigger_rx.search(text) is not None) or (
+            self.check is not None and bool(self.check(text))
+        )
 
     def edits(self, text: str) -> Iterator[Edit]:
         """The fixer's repairs of ``text`` as edits of its kind."""
@@ -70,11 +88,19 @@ _REGISTERED: dict[str, Fixer] = {}
 REGISTRY: dict[str, Fixer] = {}
 
 
-def fixer(name: str, *, typo: TypoTest | None = None, machine_only: bool = False) -> Callable[[FixerFn], FixerFn]:
+def fixer(
+    name: str,
+    *,
+    typo: TypoTest | None = None,
+    machine_only: bool = False,
+    trigger: Trigger | None = None,
+    check: Callable[[str], object] | None = None,
+) -> Callable[[FixerFn], FixerFn]:
     """Register ``fn`` under ``name`` (which must be in :data:`ORDER`).
 
     ``typo`` tells which of its repairs also mend ordinary human typos (see :attr:`Fixer.typo`);
-    ``machine_only`` that its damage is never a human's (see :attr:`Fixer.machine_only`).
+    ``machine_only`` that its damage is never a human's (see :attr:`Fixer.machine_only`);
+    ``trigger`` and ``check`` where it could repair anything at all (see :attr:`Fixer.trigger`).
     """
 
     def register(fn: FixerFn) -> FixerFn:
@@ -83,7 +109,8 @@ def fixer(name: str, *, typo: TypoTest | None = None, machine_only: bool = False
         if name not in ORDER:
             raise ValueError(f"fixer {name!r} has no place in mtfix.fixers.ORDER")
         doc = (fn.__doc__ or "").strip().splitlines()
-        _REGISTERED[name] = Fixer(name, fn, doc[0] if doc else name, typo, machine_only)
+        rx = any_of(trigger) if trigger is not None else None
+        _REGISTERED[name] = Fixer(name, fn, doc[0] if doc else name, typo, machine_only, trigger, check, rx)
         REGISTRY.clear()
         REGISTRY.update((n, _REGISTERED[n]) for n in ORDER if n in _REGISTERED)
         return fn
@@ -94,6 +121,26 @@ def fixer(name: str, *, typo: TypoTest | None = None, machine_only: bool = False
 def names() -> tuple[str, ...]:
     """The fixers' names, in run order."""
     return tuple(REGISTRY)
+
+
+class Precheck:
+    """Whether any of some fixers could repair anything in a text: all their triggers merged into one
+    pattern (one search at C speed), then their checks. The per-call fast path."""
+
+    def __init__(self, fixers: Sequence[Fixer]) -> None:
+        self.always = any(f.trigger is None and f.check is None for f in fixers)
+        triggers = [f.trigger for f in fixers if f.trigger is not None]
+        self.pattern = any_of(*triggers) if triggers else None
+        self.checks = [f.check for f in fixers if f.check is not None]
+
+    def quiet(self, text: str) -> bool:
+        """True only if none of the fixers would find anything in ``text``."""
+        if self.always or (self.pattern is not None and self.pattern.search(text) is not None):
+            return False
+        for check in self.checks:  # noqa: SIM110 (a loop, not all(...): no generator on the hot path)
+            if check(text):
+                return False
+        return True
 
 
 def always(change: Change, text: str) -> bool:

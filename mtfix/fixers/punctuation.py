@@ -31,7 +31,7 @@ _WORDLIKE = regex.compile(r"[\p{L}\p{N}\"'“‘(]")
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
 
-@fixer("punctuation.fullwidth", machine_only=True)
+@fixer("punctuation.fullwidth", machine_only=True, trigger=_FULLWIDTH_AT)
 def fix_fullwidth(text: str) -> Iterator[Repair]:
     """Full-width and CJK punctuation (，。：；（）！？「」) in English text, with English spacing."""
     for start in trigger_positions(_FULLWIDTH_AT, text):
@@ -100,7 +100,7 @@ def _doubled_full_stop(change: Change, text: str) -> bool:
     return change.before.startswith(".")
 
 
-@fixer("punctuation.doubled", typo=_doubled_full_stop)
+@fixer("punctuation.doubled", typo=_doubled_full_stop, trigger=_DOUBLED_AT)
 def fix_doubled_punctuation(text: str) -> Iterator[Repair]:
     """Doubled commas and full stops left by MT (',,', '. .'); ellipses and '!!' are kept."""
     for m in scan(_DOUBLED_AT, _DOUBLED_PUNCT, text):

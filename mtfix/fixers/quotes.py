@@ -29,7 +29,7 @@ _OPENING_RUN = regex.compile(rf"(?:(?<=^)|(?<=[ \t(]))(?P<run>[{_Q}]{{2,}})(?=[\
 _PAIRS = per_first_char('"“”', '["“”]')
 
 
-@fixer("quotes.run")
+@fixer("quotes.run", trigger=_PAIRS)
 def fix_quote_runs(text: str) -> Iterator[Repair]:
     """Runs of doubled or broken quotation marks collapsed to one mark."""
     pairs = trigger_positions(_PAIRS, text)

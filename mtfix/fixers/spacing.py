@@ -77,7 +77,20 @@ def _stray_space_before_close(change: Change, text: str) -> bool:
 _UNTOKENISED = re.compile(r"(?:[a-z]{2}|[a-z]\))[,;:!?](?=[ \t]|$)|[a-z]{3}\.(?=[ \t]+[\"“‘']?[A-Z]|[ \t]*$)", re.M)
 
 
-@fixer("spacing.tokenized", typo=_stray_space_before_close)
+# A lone quote needs a space, a line break or the start before it ('_quote_edits' skips the others).
+_LONE_QUOTE_AFTER_SPACE = per_first_char(" \t\n", r"[\"'](?=[ \t\n]|$)")
+
+
+def _quote_first(text: str) -> bool:
+    return text[:1] in ("\"", "'") and text[1:2] in ("", " ", "\t", "\n")
+
+
+@fixer(
+    "spacing.tokenized",
+    typo=_stray_space_before_close,
+    trigger=(*_TOKENISED_AT, *_LONE_QUOTE_AFTER_SPACE),
+    check=_quote_first,
+)
 def fix_tokenized(text: str) -> Iterator[Repair]:
     """Tokenised spacing around punctuation, brackets, quotes and clitics (detokenisation)."""
     for pos in trigger_positions(_TOKENISED_AT, text):
@@ -230,7 +243,11 @@ def _space_after_hyphen(change: Change, text: str) -> bool:
 _WORD_BEFORE_HYPHEN = re.compile(r"(\w+)-$")
 
 
-@fixer("spacing.hyphen", typo=_space_after_hyphen)
+# 'Jong- un' needs a letter before the hyphen: a dash between spaces (' - ') is not one.
+_HYPHEN_SPACE_TRIGGER = re.compile(r"-(?<=[^\W\d_]-) [^\W\d_]")
+
+
+@fixer("spacing.hyphen", typo=_space_after_hyphen, trigger=(_SPACE_HYPHEN_AT, _HYPHEN_SPACE_TRIGGER))
 def fix_hyphen(text: str) -> Iterator[Repair]:
     """Hyphens spaced on one side only ('Kim Jong -un', 'six -day', 'Jong- un') rejoined."""
     line_end, flags = -1, False  # the current line's end, and whether it is a command line
@@ -320,12 +337,13 @@ _CLAUSE_JOIN_AT = per_first_char(",;:", r"[^\W\d_]")
 _EXCLAIM_BRANDS = regex.compile(r"(?i)yahoo|jeopardy|wham|panic|joomla")
 
 
-@fixer("spacing.sentence")
+@fixer("spacing.sentence", trigger=(*_SENTENCE_JOIN_AT, *_CLAUSE_JOIN_AT))
 def fix_sentence_spacing(text: str) -> Iterator[Repair]:
     """A missing space after sentence or clause punctuation ('Korea.At the same time')."""
+    tokens = _Tokens(text)
     joins = trigger_positions(_SENTENCE_JOIN_AT, text)
     for m in scan(joins, _HONORIFIC, text):
-        if _in_token_with(text, m, "/@\\_") or m.group("right") in _DOT_NAMES:
+        if tokens.has(m, "/@\\_") or m.group("right") in _DOT_NAMES:
             continue  # 'Dr.Web', a name written with its dot
         pos = m.end("p")
         yield Repair(pos, pos, " ", f"Added the missing space after the honorific '{m.group('left')}.'.", 0.95)
@@ -335,7 +353,7 @@ def fix_sentence_spacing(text: str) -> Iterator[Repair]:
             continue  # 'Yahoo!News'
         if p in "!?" and m.group("right") in {"I", "A"}:
             continue
-        if _in_token_with(text, m, "/@\\_") or m.group("right") in _DOT_NAMES:
+        if tokens.has(m, "/@\\_") or m.group("right") in _DOT_NAMES:
             continue
         pos = m.end("p")
         yield Repair(
@@ -346,23 +364,40 @@ def fix_sentence_spacing(text: str) -> Iterator[Repair]:
             0.95,
         )
     for m in scan(_CLAUSE_JOIN_AT, _CLAUSE_JOIN, text):
-        if _in_token_with(text, m, "/@\\_=") or m.group("right").lower() in {"http", "https", "www"}:
+        if tokens.has(m, "/@\\_=") or m.group("right").lower() in {"http", "https", "www"}:
             continue
-        if m.group("p") == ":" and (not m.group("right").islower() or _in_token_with(text, m, ".")):
+        if m.group("p") == ":" and (not m.group("right").islower() or tokens.has(m, ".")):
             continue  # 'Tax:On', 'Source:cctv.com': names and fields, not a glued clause
         pos = m.end("p")
         yield Repair(pos, pos, " ", f"Added the missing space after {m.group('p')!r}.", 0.9)
 
 
-def _in_token_with(text: str, m: regex.Match[str], chars: str) -> bool:
-    """Whether the whitespace-delimited token around the match holds any of ``chars``."""
-    s, e = m.start("left"), m.end()
-    while s > 0 and not text[s - 1].isspace():
-        s -= 1
-    while e < len(text) and not text[e].isspace():
-        e += 1
-    token = text[s:e]
-    return any(c in token for c in chars) or "://" in token
+class _Tokens:
+    """The whitespace-delimited token around a match, found once per token: matches come in order,
+    and a line without spaces (one huge token) must not be rescanned for every match in it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.start = self.end = -1
+        self.token = ""
+        self.answers: dict[str, bool] = {}
+
+    def has(self, m: regex.Match[str], chars: str) -> bool:
+        """Whether the token around ``m`` holds any of ``chars``, or a '://'."""
+        text = self.text
+        if not (self.start <= m.start("left") and m.end() <= self.end):
+            s, e = m.start("left"), m.end()
+            while s > 0 and not text[s - 1].isspace():
+                s -= 1
+            while e < len(text) and not text[e].isspace():
+                e += 1
+            self.start, self.end, self.token = s, e, text[s:e]
+            self.answers: dict[str, bool] = {}
+        found = self.answers.get(chars)
+        if found is None:  # asked once per token and set of characters: each 'in' scans the token
+            token = self.token
+            found = self.answers[chars] = any(c in token for c in chars) or "://" in token
+        return found
 
 
 # 'Kostroma.Today', 'Diia.Business', 'Kontur.Fokus', 'Amazon.Com': names written with a dot.

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import compress, count
 from operator import eq
 
 from mtfix.fixers import Repair, always, fixer
 from mtfix.lexicon import LEGIT_REPEATS
-from mtfix.scanning import line_offsets, line_words
+from mtfix.scanning import line_offsets, line_words, words_of
 
 # Links of idioms of the form 'X to X' ('from time to time to ...', 'more and more and ...').
 _IDIOM_LINKS = frozenset(["to", "by", "and", "or", "after", "for", "upon", "in", "on", "over", "against"])
@@ -22,7 +22,13 @@ _DOUBLED_WORD = re.compile(rf"{_EDGE_L}(?P<w>{_L}+)(?P<rep> (?i:(?P=w))){_EDGE_R
 _DOUBLED_PHRASE = re.compile(rf"{_EDGE_L}(?P<w>{_L}+(?: {_L}+){{1,3}})(?P<rep> (?P=w)){_EDGE_R}")
 
 
-@fixer("words.doubled", typo=always)
+def _may_fire(text: str) -> bool:
+    if "\n" not in text:  # one segment, the per-call case
+        return _may_repeat(words_of(text))
+    return any(map(_may_repeat, line_words(text.split("\n"))))
+
+
+@fixer("words.doubled", typo=always, check=_may_fire)
 def fix_doubled_words(text: str) -> Iterator[Repair]:
     """A word or a short phrase written twice in a row ('the the', 'drunk driving drunk driving')."""
     lines = text.split("\n")
@@ -33,7 +39,7 @@ def fix_doubled_words(text: str) -> Iterator[Repair]:
             yield from _line_edits(lines[n], offsets[n])
 
 
-def _may_repeat(words: list[str]) -> bool:
+def _may_repeat(words: Sequence[str]) -> bool:
     """Cheap pre-check: a word equal to the next, or a run of 2-4 words repeated right after itself."""
     if any(map(eq, words, words[1:])):
         return True
