@@ -45,9 +45,7 @@ def any_of(*triggers: Trigger) -> re.Pattern[str]:
             else:
                 char, width = first
                 by_first.setdefault(char, []).append(source[width:])
-    branches = [
-        f"{re.escape(c)}(?:{'|'.join(rests)})" if all(rests) else re.escape(c) for c, rests in by_first.items()
-    ]
+    branches = [f"{re.escape(c)}(?:{'|'.join(rests)})" if all(rests) else re.escape(c) for c, rests in by_first.items()]
     return re.compile("|".join(f"(?:{b})" for b in [*branches, *others]))
 
 

@@ -82,7 +82,7 @@ _LONE_QUOTE_AFTER_SPACE = per_first_char(" \t\n", r"[\"'](?=[ \t\n]|$)")
 
 
 def _quote_first(text: str) -> bool:
-    return text[:1] in ("\"", "'") and text[1:2] in ("", " ", "\t", "\n")
+    return text[:1] in ('"', "'") and text[1:2] in ("", " ", "\t", "\n")
 
 
 @fixer(
