@@ -231,7 +231,11 @@ class Cleaner:
         """Clean one text; see :func:`mtfix.clean`."""
         if not isinstance(text, str):
             return self.clean_batch([text])[0]  # raises the TypeError
-        return self.pipeline.run(text)  # what clean_batch([text]) returns, without the batch's bookkeeping
+        # what clean_batch([text]) returns, without the batch's bookkeeping
+        if len(text) < 100_000:
+            return self.pipeline.run(text)
+        with _gc_paused():  # a long text can make a change every few characters: objects by the million
+            return self.pipeline.run(text)
 
     def clean_batch(self, texts: Iterable[str]) -> list[Result]:
         """Clean many texts at once: faster than one by one, and model rewrites are batched.

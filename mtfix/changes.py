@@ -195,8 +195,9 @@ class ChangeLog:
                     p += 1
                 q = p
             if clusters and met and clusters[-1][2] > p:
-                prev_edits, pp, _ = clusters[-1]
-                clusters[-1] = ([*prev_edits, e], pp, q)
+                last = clusters[-1]
+                last[0].append(e)  # in place: a cluster can gather thousands of edits on one long line
+                clusters[-1] = (last[0], last[1], q)
             else:
                 clusters.append(([e], p, q))
         # 2. Rebuild the text, the changes and their current positions in one sweep.

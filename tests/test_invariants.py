@@ -145,3 +145,50 @@ def test_invariants_in_every_mode(text: str) -> None:
 def test_batch_equals_one_by_one(texts: list[str]) -> None:
     """clean_batch joins its texts with line breaks: that must be exact, text by text."""
     assert RULES.clean_batch(texts) == [RULES.clean(t) for t in texts]
+
+
+@SETTINGS
+@given(st.one_of(MT_TEXT, ANY_TEXT))
+@example("Kim Jong -un said , ok")
+@example("' and \"")
+@example("M&amp;C at 10：30")
+def test_a_fixer_its_precheck_rules_out_finds_nothing(text: str) -> None:
+    """The per-call fast path rests on this: a fixer whose trigger and check do not match finds nothing,
+    and the pre-check merged over all fixers says quiet exactly when each of them does."""
+    from mtfix.fixers import REGISTRY, Precheck
+
+    for f in REGISTRY.values():
+        if not f.may_fire(text):
+            assert list(f.fn(text)) == [], f.name
+    assert Precheck(list(REGISTRY.values())).quiet(text) == (not any(f.may_fire(text) for f in REGISTRY.values()))
+
+
+class _NoPrecheck:
+    """A stage with nothing to propose and no ``quiet``: a pipeline with it has no fast path."""
+
+    name, source, guard = "no-precheck", "test", None
+
+    def propose(self, doc: object) -> object:
+        from mtfix.pipeline import Proposal
+
+        return Proposal()
+
+
+FULL = {
+    mode: mtfix.Cleaner(model=None, mode=mode, grammar=False)  # the same pipeline, its fast path off below
+    for mode in mtfix.MODES
+}
+
+
+@SETTINGS
+@given(st.one_of(MT_TEXT, ANY_TEXT), st.sampled_from(mtfix.MODES))
+@example("Der Hund ist sehr groß und er läuft schnell nach Hause.", "standard")
+@example("He wrote 北京 in the note.", "standard")
+@example("The the cat", "thorough")
+def test_the_fast_path_returns_what_the_whole_pipeline_does(text: str, mode: str) -> None:
+    from mtfix.pipeline import Pipeline
+
+    fast = mtfix.Cleaner(model=None, mode=mode, grammar=False)
+    stages = FULL[mode].pipeline.stages
+    full = Pipeline([*stages, _NoPrecheck()], FULL[mode].pipeline.detector)  # type: ignore[list-item]
+    assert fast.clean(text) == full.run(text)

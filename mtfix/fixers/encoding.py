@@ -131,22 +131,29 @@ def _replacements(old: str, new: str) -> list[tuple[int, int, int, int]]:
 
 def _back_in_step(old: str, i: int, new: str, j: int) -> tuple[int, int]:
     """The fewest characters ``a`` of ``old`` and ``b`` of ``new`` from ``i`` and ``j`` after which the
-    two agree again (on an anchor of a few characters, or both end); at worst a window of each."""
+    two agree again: on two characters (or both end), else on one; at worst a window of each."""
     n, m = len(old), len(new)
     # near first (ftfy's repairs are a few characters: an entity, a mojibake sequence), then wide
-    for window, anchor in ((12, 2), (12, 1), (_WINDOW, 2), (_WINDOW, 1)):
+    for window in (12, _WINDOW):
+        single: tuple[int, int] | None = None  # the nearest point where only one character agrees
         for d in range(1, 2 * window + 1):
-            for a in range(max(0, d - window), min(d, window) + 1):
+            for a in range(d - window if d > window else 0, (d if d < window else window) + 1):
                 b = d - a
                 x, y = i + a, j + b
-                if x > n or y > m:
-                    continue
-                if x == n or y == m:
+                if x >= n or y >= m:
                     if x == n and y == m:
                         return a, b
                     continue
-                if old[x : x + anchor] == new[y : y + anchor] and (x + anchor <= n) == (y + anchor <= m):
-                    return a, b
+                if old[x] == new[y]:
+                    if x + 1 == n or y + 1 == m:
+                        if x + 1 == n and y + 1 == m:
+                            return a, b
+                    elif old[x + 1] == new[y + 1]:
+                        return a, b
+                    if single is None:
+                        single = (a, b)
+        if single is not None:
+            return single
     return min(_WINDOW, n - i), min(_WINDOW, m - j)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import regex
 
@@ -93,6 +93,7 @@ def _quote_first(text: str) -> bool:
 )
 def fix_tokenized(text: str) -> Iterator[Repair]:
     """Tokenised spacing around punctuation, brackets, quotes and clitics (detokenisation)."""
+    tokenised = _PerLine(text, lambda line: _TOKENISED_HINT.search(line) is not None)
     for pos in trigger_positions(_TOKENISED_AT, text):
         if text[pos] in " \t":
             while pos > 0 and text[pos - 1] in " \t":
@@ -100,7 +101,7 @@ def fix_tokenized(text: str) -> Iterator[Repair]:
             if pos == 0 or not _after_word(text, pos):
                 continue
             if m := _SPACE_BEFORE.match(text, pos):
-                if (text[pos - 1] == "." and m.group("p") == ".") or _keep_space_before(text, m):
+                if (text[pos - 1] == "." and m.group("p") == ".") or _keep_space_before(text, m, tokenised):
                     continue
                 yield _remove_space(m, "before")
             elif m := _SPACE_BEFORE_CLOSE.match(text, pos):
@@ -114,7 +115,7 @@ def fix_tokenized(text: str) -> Iterator[Repair]:
     yield from _quote_edits(text)
 
 
-def _keep_space_before(text: str, m: re.Match[str]) -> bool:
+def _keep_space_before(text: str, m: re.Match[str], tokenised: _PerLine) -> bool:
     p = m.group("p")
     if p == ":" and _digit_around(text, m.start() - 1, m.end("p")):
         return True  # '3 : 1'
@@ -123,7 +124,7 @@ def _keep_space_before(text: str, m: re.Match[str]) -> bool:
     # '5 %' is a house style (ISO 80000) in human text, and in 'Too many ? in this drama' the mark is a
     # word, not the end of a sentence: only fix these in tokenised lines.
     word_like = p == "%" or (p in "?!" and _LOWER_WORD_NEXT.match(text, m.end("p")) is not None)
-    return word_like and not _TOKENISED_HINT.search(_line_of(text, m.start()))
+    return word_like and not tokenised.at(m.start())
 
 
 _LOWER_WORD_NEXT = re.compile(r" [a-z]")
@@ -136,6 +137,24 @@ _EMOTICON_EYES = re.compile(r"(?:^|(?<=[\s]))[:;=][-'’^o]?$")
 
 def _digit_around(text: str, i: int, j: int) -> bool:
     return i >= 0 and text[i].isdigit() and j + 1 < len(text) and text[j + 1].isdigit()
+
+
+class _PerLine:
+    """``fn(line)`` for the line of each position asked about, computed once per line: a fixer that
+    looks at its whole line per match would be quadratic on one long line."""
+
+    def __init__(self, text: str, fn: Callable[[str], bool]) -> None:
+        self.text, self.fn = text, fn
+        self.start, self.end, self.value = 0, -1, False
+
+    def at(self, pos: int) -> bool:
+        if not (self.start <= pos <= self.end):
+            text = self.text
+            self.start = text.rfind("\n", 0, pos) + 1
+            end = text.find("\n", pos)
+            self.end = len(text) if end < 0 else end
+            self.value = self.fn(text[self.start : self.end])
+        return self.value
 
 
 def _line_of(text: str, pos: int) -> str:
@@ -250,15 +269,12 @@ _HYPHEN_SPACE_TRIGGER = re.compile(r"-(?<=[^\W\d_]-) [^\W\d_]")
 @fixer("spacing.hyphen", typo=_space_after_hyphen, trigger=(_SPACE_HYPHEN_AT, _HYPHEN_SPACE_TRIGGER))
 def fix_hyphen(text: str) -> Iterator[Repair]:
     """Hyphens spaced on one side only ('Kim Jong -un', 'six -day', 'Jong- un') rejoined."""
-    line_end, flags = -1, False  # the current line's end, and whether it is a command line
+    command_line = _PerLine(text, _is_flag_line)
     for m in scan(_SPACE_HYPHEN_AT, _SPACE_HYPHEN, text):
         left, right, tail = m.group("left"), m.group("right"), m.group("tail")
         if left in _BEFORE_FLAG or (left.lower() in _COMMANDS and _flag_after_command(left, right)):
             continue
-        if m.start() > line_end:  # matches come in order: each line is looked at once, not per match
-            line = _line_of(text, m.start())
-            line_end, flags = text.rfind("\n", 0, m.start()) + 1 + len(line), _is_flag_line(line)
-        if flags:
+        if command_line.at(m.start()):
             continue
         if tail[:1] in ("-", "=", "\u2010", "\u2011", "\u2013", "\u2014"):
             continue  # '-fno-name', '-o=x', '-fthis—is-variable': an option, not a word half

@@ -1,0 +1,52 @@
+"""Worst-case time is linear in the input: every adversarial line (benchmarks/adversarial.py, long runs
+of one trigger on one line) takes at most about four times as long at four times the length.
+
+Timed tests are fragile, so the margin is wide: quadratic work would take sixteen times as long at four
+times the length, and the bound is eight (best of three runs each). The absolute times and the ratios
+to a clean line are in benchmarks/results/rules_speed.md.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+
+import pytest
+
+import mtfix
+
+from .conftest import ROOT
+
+spec = importlib.util.spec_from_file_location("adversarial", ROOT / "benchmarks" / "adversarial.py")
+assert spec and spec.loader
+adversarial = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = adversarial
+spec.loader.exec_module(adversarial)
+
+CLEANER = mtfix.Cleaner(model=None, grammar=False, mode="thorough")
+SMALL = 6_000
+
+
+def _best(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        CLEANER.clean(text)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+@pytest.mark.parametrize("name", list(adversarial.UNITS))
+def test_four_times_the_input_takes_at_most_about_four_times_as_long(name: str) -> None:
+    small, large = adversarial.adversarial(name, SMALL), adversarial.adversarial(name, 4 * SMALL)
+    CLEANER.clean(small)  # warm: compiled patterns, ftfy's tables, langdetect's profiles
+    t_small, t_large = _best(small), _best(large)
+    assert t_large <= 8 * t_small + 0.002, (name, t_small, t_large)
+
+
+def test_the_result_on_an_adversarial_line_is_exact() -> None:
+    for name in adversarial.UNITS:
+        text = adversarial.adversarial(name, 3_000)
+        r = CLEANER.clean(text)
+        assert mtfix.apply_changes(text, r.changes) == r.text, name
