@@ -102,7 +102,7 @@ def profile(lines: list[str]) -> list[str]:
     stats = pstats.Stats(prof, stream=out)
     stats.sort_stats("tottime").print_stats(10)
     rows = [r for r in out.getvalue().splitlines() if r.strip() and (r.strip()[0].isdigit())]
-    return [r.strip() for r in rows[:10]]
+    return [r.strip().replace(str(ROOT) + "/", "") for r in rows[:10]]
 
 
 def adversarial_times(data: Path, sizes: list[int]) -> dict:

@@ -232,7 +232,7 @@ class Cleaner:
         if not isinstance(text, str):
             return self.clean_batch([text])[0]  # raises the TypeError
         # what clean_batch([text]) returns, without the batch's bookkeeping
-        if len(text) < 100_000:
+        if len(text) < 10_000:
             return self.pipeline.run(text)
         with _gc_paused():  # a long text can make a change every few characters: objects by the million
             return self.pipeline.run(text)
