@@ -22,14 +22,20 @@ from pathlib import Path
 from typing import BinaryIO
 
 __all__ = [
+    "BOM",
     "AtomicFile",
     "InputError",
+    "JsonLine",
     "Record",
     "decode_line",
     "looks_binary",
+    "parse_jsonl_line",
     "parse_record",
     "raw_lines",
 ]
+
+#: The byte order mark: accepted at the start of a file and written back where it was.
+BOM = "\ufeff"
 
 #: How much of a file :func:`looks_binary` inspects.
 SNIFF_BYTES = 8192
@@ -154,6 +160,39 @@ def parse_record(raw: str, field: str, log_key: str) -> Record:
         raise InputError(f"the {field!r} field is not a string")
     log = spans.get(log_key)
     return Record(raw, text, (start, end), log and (log[0], log[1]), insert_at, empty)
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLine:
+    """One raw line of a JSON Lines file as both engines see it: a record to clean, a blank line, or a
+    line that cannot be cleaned (``error`` says why), which comes out exactly as it went in (``raw``)."""
+
+    raw: bytes  # the line as read, terminator included
+    text: str  # the line decoded, without terminator or BOM (invalid UTF-8: replaced, for display)
+    end: str  # "\n", "\r\n" or ""
+    bom: str  # BOM where the file starts with one, else ""
+    record: Record | None  # None: blank, or not cleanable
+    error: str | None  # why it cannot be cleaned
+
+
+def parse_jsonl_line(raw: bytes, offset: int, *, first: bool, field: str, log_key: str) -> JsonLine:
+    """Read one JSON Lines line: never raises. A BOM on the first line is set aside (and written back
+    by the caller); a malformed line, a non-object, a record without ``field`` or whose ``field`` is no
+    string, or invalid UTF-8 is returned with its reason in ``error``."""
+    try:
+        line, end = decode_line(raw, offset)
+    except InputError as e:
+        end = "\r\n" if raw.endswith(b"\r\n") else "\n" if raw.endswith(b"\n") else ""
+        shown = raw[: len(raw) - len(end)].decode("utf-8", "replace")
+        return JsonLine(raw, shown, end, "", None, str(e))
+    bom = BOM if first and line.startswith(BOM) else ""
+    line = line[len(bom) :]
+    if not line.strip():
+        return JsonLine(raw, line, end, bom, None, None)
+    try:
+        return JsonLine(raw, line, end, bom, parse_record(line, field, log_key), None)
+    except InputError as e:
+        return JsonLine(raw, line, end, bom, None, str(e))
 
 
 def _umask() -> int:

@@ -154,19 +154,21 @@ def test_jsonl_custom_field_and_no_log_key(tmp_path: Path) -> None:
 
 
 def test_malformed_jsonl(tmp_path: Path) -> None:
+    """A record that cannot be cleaned passes through unchanged, named on stderr and counted; exit 3."""
     good = json.dumps({"text": DAMAGED})
     (tmp_path / "in.jsonl").write_text(f'{good}\n{{"text": oops}}\n[1]\n{good}\n', encoding="utf-8")
     out = mtfix("clean", "in.jsonl", "-o", "out.jsonl", cwd=tmp_path)
-    assert out.returncode == 2
-    assert "in.jsonl: line 2: malformed JSON" in out.stderr
-    assert not (tmp_path / "out.jsonl").exists() and files_in(tmp_path) == {"in.jsonl"}
-    out = mtfix("clean", "in.jsonl", "-o", "out.jsonl", "--skip-bad-lines", cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
-    assert "in.jsonl: line 2: malformed JSON" in out.stderr
+    assert out.returncode == 3, out.stderr
+    assert "in.jsonl: line 2: malformed JSON" in out.stderr and "(passed through unchanged)" in out.stderr
     assert "in.jsonl: line 3: not a JSON object" in out.stderr
-    assert "skipped: 2 bad lines" in out.stderr
+    assert "2 records not cleaned (passed through unchanged): malformed JSON 1, not a JSON object 1" in out.stderr
     kept = (tmp_path / "out.jsonl").read_text().splitlines()
-    assert [json.loads(x)["text"] for x in kept] == [REPAIRED, REPAIRED]
+    assert kept[1:3] == ['{"text": oops}', "[1]"]
+    assert [json.loads(kept[i])["text"] for i in (0, 3)] == [REPAIRED, REPAIRED]
+    # the old switch drops nothing any more, and says so
+    out = mtfix("clean", "in.jsonl", "-o", "old.jsonl", "--skip-bad-lines", cwd=tmp_path)
+    assert out.returncode == 3 and "--skip-bad-lines is deprecated" in out.stderr
+    assert (tmp_path / "old.jsonl").read_bytes() == (tmp_path / "out.jsonl").read_bytes()
 
 
 def test_invalid_utf8_fails_that_file_only(tmp_path: Path) -> None:
@@ -390,10 +392,10 @@ def test_diff_exit_status(tmp_path: Path) -> None:
     assert out.returncode == 1 and out.stdout.startswith("--- bad.txt\n") and out.stderr == ""
     out = mtfix("clean", "--diff", "bad.txt", "missing.txt", cwd=tmp_path)
     assert out.returncode == 2 and "--- bad.txt" in out.stdout
-    # a malformed record that --skip-bad-lines would drop is a change too
+    # a record that cannot be cleaned passes through: nothing to show
     (tmp_path / "in.jsonl").write_text(json.dumps({"text": REPAIRED}) + "\n[1]\n")
-    out = mtfix("clean", "--diff", "--skip-bad-lines", "in.jsonl", cwd=tmp_path)
-    assert out.returncode == 1 and "\n-[1]\n" in out.stdout
+    out = mtfix("clean", "--diff", "in.jsonl", cwd=tmp_path)
+    assert (out.returncode, out.stdout) == (3, ""), out.stderr
     assert files_in(tmp_path) == {"clean.txt", "withheld.txt", "bad.txt", "in.jsonl"}
 
 

@@ -119,7 +119,7 @@ def _bad_line(line: str) -> bool:
     if not line.strip():
         return False
     try:
-        record = json.loads(line)
+        record = json.loads(line.removeprefix("\ufeff"))
     except ValueError:
         return True
     return not isinstance(record, dict) or not isinstance(record.get("text"), str)
@@ -183,7 +183,9 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines.insert(10, '{"id": 1000, "text": 42, "note": "not a string"}')
     lines.insert(20, "not JSON at all")
     lines.insert(30, "")
-    (folder / "data.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines[0] = "\ufeff" + lines[0]  # a BOM, kept
+    lines[5] += "\r"  # a CRLF line end, kept
+    (folder / "data.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
     return folder
 
 
@@ -246,7 +248,7 @@ def test_cli_engine_ray(ray_address: str, data: Path, rules: mtfix.Cleaner, tmp_
         "--workers", "2",  # two actors on this 2-CPU instance: they must leave a CPU to the reads (or hang)
         cwd=tmp_path,
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 3, proc.stderr  # records that cannot be cleaned passed through
     parquet = sorted(out.glob("*.parquet"))
     jsonl = sorted(out.glob("*.jsonl"))
     assert parquet and jsonl and sorted(out.iterdir()) == sorted(parquet + jsonl)
@@ -257,15 +259,18 @@ def test_cli_engine_ray(ray_address: str, data: Path, rules: mtfix.Cleaner, tmp_
     assert table.schema.remove_metadata() == source.append(table.schema.field("mtfix")).remove_metadata()
     check_rows(table.to_pylist(), _rows(), rules)
 
-    # The local engine drops bad lines (--skip-bad-lines); Ray passes them through, warning about each.
-    local = _run("-m", "mtfix", "clean", "--no-model", "-q", "--skip-bad-lines", data / "data.jsonl", "-o", "l.jsonl",
+    # One record policy: both engines pass a record that cannot be cleaned through unchanged, warn about
+    # each and exit 3; their outputs are identical, byte for byte (the BOM and the CRLF line included).
+    local = _run("-m", "mtfix", "clean", "--no-model", "-q", data / "data.jsonl", "-o", "l.jsonl",
                  cwd=tmp_path)  # fmt: skip
-    assert local.returncode == 0, local.stderr
-    expected = iter((tmp_path / "l.jsonl").read_text(encoding="utf-8").splitlines(keepends=True))
-    source_lines = (data / "data.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    want = [line if _bad_line(line) else next(expected) for line in source_lines]
-    got = "".join(p.read_text(encoding="utf-8") for p in jsonl).splitlines(keepends=True)
-    assert got == want
+    assert local.returncode == 3, local.stderr
+    got = b"".join(p.read_bytes() for p in jsonl)
+    assert got == (tmp_path / "l.jsonl").read_bytes()
+    source_lines = (data / "data.jsonl").read_bytes().splitlines(keepends=True)
+    assert got.splitlines(keepends=True)[0].startswith(b"\xef\xbb\xbf{") and b"\r\n" in got
+    assert [x for x in source_lines if _bad_line(x.decode())] == [
+        x for x in got.splitlines(keepends=True) if _bad_line(x.decode())
+    ]
     assert f"line {NULL_ROW + 1}: the 'text' field is not a string (passed through unchanged)" in proc.stderr
     assert "line 11: the 'text' field is not a string (passed through unchanged)" in proc.stderr
     assert "line 21: not a JSON object (passed through unchanged)" in proc.stderr

@@ -50,6 +50,7 @@ class Options:
     backup: str | None
     color: str  # "auto", "always" or "never"
     log: str | None  # --log
+    rejects: str | None  # --rejects
     explain: bool
     log_key: str | None  # None: no change log in JSON Lines records
     engine: str  # "local" or "ray"
@@ -84,6 +85,7 @@ class Options:
             backup=ns.backup,
             color=ns.color,
             log=ns.log or None,
+            rejects=ns.rejects or None,
             explain=ns.explain,
             log_key=ns.log_key or None,
             engine=ns.engine,
@@ -106,6 +108,10 @@ class Options:
             raise UsageError("--diff writes nothing; drop --log")
         if self.log_key == self.field:
             raise UsageError("--log-key must differ from --field")
+        if self.rejects and self.diff:
+            raise UsageError("--diff writes nothing; drop --rejects")
+        if self.rejects and self.engine == "ray":
+            raise UsageError("--engine ray does not support --rejects (records that cannot be cleaned pass through)")
 
 
 def _generated(ns: argparse.Namespace) -> dict[str, Any]:

@@ -15,8 +15,11 @@ _EXIT_STATUS = """\
 exit status:
   0    success (check: nothing to change or flag; clean --diff: nothing to change)
   1    check found something to change or flag; clean --diff: something to change
-  2    a usage error, or a bad input: missing or unreadable file, invalid UTF-8,
-       malformed JSON line, unwritable output; the other inputs are still processed
+  2    a usage error, or a bad input: missing or unreadable file, invalid UTF-8 in a
+       text file, unwritable output; the other inputs are still processed
+  3    clean: every output is complete, but some JSON Lines records could not be cleaned
+       (malformed, not an object, no text field, not a string, invalid UTF-8): they were
+       passed through unchanged, or written to --rejects; each is named on stderr
   130  interrupted (no partial output is left behind)
 """
 
@@ -64,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--skip-bad-lines",
         action="store_true",
-        help="JSON Lines: drop malformed records (reported on stderr) instead of failing the file",
+        help="deprecated, and no longer drops anything: a JSON Lines record that cannot be cleaned always "
+        "passes through unchanged (see --rejects)",
     )
     _add_stage_arguments(common.add_argument_group("cleaning"))
     run = common.add_argument_group("running")
@@ -124,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
         "cleaned; its changes replayed on the input line give the output line",
     )
     clean.add_argument(
+        "--rejects",
+        metavar="FILE",
+        help="JSON Lines: write the records that cannot be cleaned to FILE, byte for byte, instead of "
+        "passing them through unchanged into the output",
+    )
+    clean.add_argument(
         "--explain",
         action="store_true",
         help="also print a readable change log on standard error: path:line:col: kind 'before' -> 'after'",
@@ -160,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         backup=None,
         color="never",
         log=None,
+        rejects=None,
         explain=False,
         log_key="",
         engine="local",

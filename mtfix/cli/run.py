@@ -20,6 +20,7 @@ from mtfix.cli.stream import Cleaning, Event, Handle, Unit, read_events
 EXIT_OK = 0
 EXIT_FOUND = 1  # ``check`` found something, or ``clean --diff`` something to change
 EXIT_ERROR = 2  # a usage error or a bad input
+EXIT_PASSED_THROUGH = 3  # outputs complete, but some records could not be cleaned (passed through or rejected)
 EXIT_INTERRUPTED = 130
 
 
@@ -35,7 +36,12 @@ def execute(options: Options) -> int:
     if workers > 1:
         cfg = threads_per_worker(cfg, (os.cpu_count() or 1) // workers)  # no oversubscription
     cleaning = Cleaning(cfg, workers)
-    run = Run(Console(quiet=options.quiet))
+    run = Run(Console(quiet=options.quiet), rejects=options.rejects)
+    if options.skip_bad_lines:
+        run.console.warn(
+            "--skip-bad-lines is deprecated and drops nothing: records that cannot be cleaned "
+            "pass through unchanged (--rejects FILE sets them apart)"
+        )
     try:
         planned = plan(options, run.console.warn)
         run.binary_skipped = planned.binary_skipped
@@ -49,7 +55,9 @@ def execute(options: Options) -> int:
         print(run.summary(cleaning.stats()), file=sys.stderr)
     if run.failed:
         return EXIT_ERROR
-    return EXIT_FOUND if run.found else EXIT_OK
+    if run.found:
+        return EXIT_FOUND
+    return EXIT_PASSED_THROUGH if run.stats.bad_records else EXIT_OK
 
 
 def execute_ray(options: Options, cfg: Config) -> int:
@@ -83,7 +91,6 @@ def execute_ray(options: Options, cfg: Config) -> int:
             concurrency=options.workers or None,
             batch_size=options.batch_size,
             globs=options.globs,
-            drop_bad_lines=options.skip_bad_lines,
             quiet=options.quiet,
         )
     except UsageError:
@@ -93,7 +100,7 @@ def execute_ray(options: Options, cfg: Config) -> int:
         raise SetupError(f"the Ray job failed: {type(e).__name__}: {lines[-1]}") from None
     if not options.quiet:
         print(report.summary(), file=sys.stderr)
-    return EXIT_OK
+    return EXIT_PASSED_THROUGH if report.bad_records else EXIT_OK
 
 
 class Console:
@@ -130,21 +137,22 @@ class Stats:
     segments: int = 0
     changes: Counter[str] = field(default_factory=Counter)
     flags: Counter[str] = field(default_factory=Counter)
-    bad_lines: int = 0
+    bad_records: Counter[str] = field(default_factory=Counter)  # why records could not be cleaned
 
     def add(self, other: Stats) -> None:
         self.files += other.files
         self.segments += other.segments
         self.changes.update(other.changes)
         self.flags.update(other.flags)
-        self.bad_lines += other.bad_lines
+        self.bad_records.update(other.bad_records)
 
 
 class Run:
     """Consumes the events of a run: passes each file's results to the sinks, fails files, keeps the counts."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, *, rejects: str | None = None) -> None:
         self.console = console
+        self.rejects = rejects
         self.sinks: list[Sink] = []
         self.stdout = sys.stdout.buffer
         self.stats = Stats()
@@ -190,8 +198,9 @@ class Run:
         for u in units:
             r = None
             if u.error is not None:
-                self.console.warn(f"{job.name}: {u.error} (skipped)")
-                stats.bad_lines += 1
+                action = f"written to {self.rejects}" if self.rejects else "passed through unchanged"
+                self.console.warn(f"{job.name}: line {u.line}: {u.error} ({action})")
+                stats.bad_records[_reason_kind(u.error)] += 1
             elif u.text is not None:
                 r = next(found)
                 stats.segments += 1
@@ -257,9 +266,14 @@ class Run:
             lines.append("  changes: " + ", ".join(f"{k} {v:,}" for k, v in s.changes.most_common()))
         if s.flags:
             lines.append("  flags: " + ", ".join(f"{k} {v:,}" for k, v in s.flags.most_common()))
-        skipped = [(s.bad_lines, "bad line"), (self.binary_skipped, "binary file")]
-        if any(n for n, _ in skipped):
-            lines.append("  skipped: " + ", ".join(_plural(n, what) for n, what in skipped if n))
+        if s.bad_records:
+            where = f"written to {self.rejects}" if self.rejects else "passed through unchanged"
+            lines.append(
+                f"  {_plural(sum(s.bad_records.values()), 'record')} not cleaned ({where}): "
+                + ", ".join(f"{k} {v:,}" for k, v in s.bad_records.most_common())
+            )
+        if self.binary_skipped:
+            lines.append("  skipped: " + _plural(self.binary_skipped, "binary file"))
         if self.failed:
             lines.append("  failed: " + ", ".join(self.failed))
         lines += stage_lines(stages or {})
@@ -288,6 +302,11 @@ def stage_lines(stages: dict[str, Any]) -> list[str]:
     elif not stages.get("model"):
         lines.append("  model: none (--model NAME adds one)")
     return lines
+
+
+def _reason_kind(error: str) -> str:
+    """The kind of a record's error, for the summary's counts ('malformed JSON: ...' -> 'malformed JSON')."""
+    return error.split(":", 1)[0].split(" at byte offset")[0]
 
 
 def _plural(n: int, what: str) -> str:

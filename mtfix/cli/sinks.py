@@ -70,12 +70,22 @@ def sinks_for(options: Options, stdout: BinaryIO) -> list[Sink]:
             options.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         )
         return [DiffSink(stdout, color=color)]
-    sinks: list[Sink] = [WriteSink(stdout, in_place=options.in_place, backup=options.backup, log_key=options.log_key)]
+    rejects = options.rejects is not None
+    sinks: list[Sink] = [
+        WriteSink(stdout, in_place=options.in_place, backup=options.backup, log_key=options.log_key, rejects=rejects)
+    ]
     if options.explain:
         sinks.append(ExplainSink())
     if options.log:
-        sinks.append(LogSink(options.log))
+        sinks.append(LogSink(options.log, rejects=rejects))
+    if options.rejects is not None:
+        sinks.append(RejectsSink(options.rejects))
     return sinks
+
+
+def bad_record_action(rejects: bool) -> str:
+    """What happens to a record that cannot be cleaned, as the warnings and the log say it."""
+    return "written to --rejects" if rejects else "passed through unchanged"
 
 
 # ------------------------------------------------------------------------------------------ write
@@ -92,11 +102,14 @@ class _Output:
 class WriteSink(Sink):
     """The cleaned text: to standard output, to each job's output file, or over the inputs (in place)."""
 
-    def __init__(self, stdout: BinaryIO, *, in_place: bool, backup: str | None, log_key: str | None) -> None:
+    def __init__(
+        self, stdout: BinaryIO, *, in_place: bool, backup: str | None, log_key: str | None, rejects: bool = False
+    ) -> None:
         self._stdout = stdout
         self._in_place = in_place
         self._backup = backup
         self._log_key = log_key
+        self._rejects = rejects  # records that cannot be cleaned go to the rejects file, not here
         self._open: dict[Job, _Output] = {}
 
     def start(self, job: Job) -> None:
@@ -114,18 +127,29 @@ class WriteSink(Sink):
 
     def block(self, job: Job, items: Items) -> None:
         output = self._open[job]
-        out: list[str] = []
+        out: list[bytes] = []
+        text: list[str] = []
         for u, r in items:
+            if u.bom:
+                text.append(u.bom)
             if u.error is not None:
-                output.dirty = True
+                assert u.original is not None
+                if self._rejects:
+                    output.dirty = True  # the record leaves this file for the rejects file
+                else:  # exactly as it went in, invalid UTF-8 and all
+                    out.append("".join(text).encode())
+                    text = []
+                    out.append(u.original[len(u.bom.encode()) :])
             elif r is None:
-                out += [u.raw, u.end]
+                text += [u.raw, u.end]
             else:
                 new = u.cleaned(r, self._log_key)
                 output.dirty = output.dirty or new != u.raw
-                out += [new, u.end]
-        if out:
-            (output.writer or self._stdout).write("".join(out).encode())
+                text += [new, u.end]
+        out.append("".join(text).encode())
+        data = b"".join(out)
+        if data:
+            (output.writer or self._stdout).write(data)
 
     def end(self, job: Job) -> None:
         output = self._open.pop(job)
@@ -171,13 +195,13 @@ class ExplainSink(Sink):
             sys.stderr.write("".join(lines))
 
 
-class LogSink(Sink):
-    """``--log``: one JSON record (path, line, changes, flags) per unit cleaned, in one file committed at
-    the end of the run. A file's records are spooled until it completes, so a failed file leaves none."""
+class _SpooledFile(Sink):
+    """One file for the whole run, committed at its end; each input's part is spooled until that input
+    completes, so a failed input leaves nothing in it."""
 
     def __init__(self, path: str) -> None:
         try:
-            self._log = AtomicFile(Path(path))
+            self._file = AtomicFile(Path(path))
         except OSError as e:
             raise UsageError(f"cannot write {path}: {e.strerror}") from None
         self._spools: dict[Job, IO[bytes]] = {}
@@ -185,15 +209,14 @@ class LogSink(Sink):
     def start(self, job: Job) -> None:
         self._spools[job] = tempfile.SpooledTemporaryFile(max_size=1 << 22)  # noqa: SIM115 - closed by end() or drop()
 
-    def block(self, job: Job, items: Items) -> None:
-        records = [log_entry(r, {"path": job.name, "line": u.line}) + "\n" for u, r in items if r is not None]
-        if records:
-            self._spools[job].write("".join(records).encode())
+    def _write(self, job: Job, data: bytes) -> None:
+        if data:
+            self._spools[job].write(data)
 
     def end(self, job: Job) -> None:
         spool = self._spools.pop(job)
         spool.seek(0)
-        copyfileobj(spool, self._log.file)
+        copyfileobj(spool, self._file.file)
         spool.close()
 
     def drop(self, job: Job) -> None:
@@ -202,13 +225,41 @@ class LogSink(Sink):
             spool.close()
 
     def finish(self) -> None:
-        self._log.commit()
+        self._file.commit()
 
     def abort(self) -> None:
         for spool in self._spools.values():
             spool.close()
         self._spools.clear()
-        self._log.abort()
+        self._file.abort()
+
+
+class LogSink(_SpooledFile):
+    """``--log``: one JSON record (path, line, changes, flags) per unit cleaned, and one (path, line,
+    error, action) per record that could not be cleaned."""
+
+    def __init__(self, path: str, *, rejects: bool = False) -> None:
+        super().__init__(path)
+        self._action = bad_record_action(rejects)
+
+    def block(self, job: Job, items: Items) -> None:
+        records = [
+            log_entry(r, {"path": job.name, "line": u.line})
+            if u.error is None
+            else log_entry(None, {"path": job.name, "line": u.line}, error=u.error, action=self._action)
+            for u, r in items
+            if r is not None or u.error is not None
+        ]
+        self._write(job, "".join(r + "\n" for r in records).encode())
+
+
+class RejectsSink(_SpooledFile):
+    """``--rejects``: the records that cannot be cleaned, byte for byte (a last line without a line
+    break gets one, so that the next rejected record starts a line)."""
+
+    def block(self, job: Job, items: Items) -> None:
+        bad = [u.original[len(u.bom.encode()) :] for u, _ in items if u.error is not None and u.original is not None]
+        self._write(job, b"".join(b if b.endswith(b"\n") else b + b"\n" for b in bad))
 
 
 # ------------------------------------------------------------------------------------------ check
@@ -226,9 +277,17 @@ class CheckSink(Sink):
         for u, r in items:
             if r is not None:
                 report += self._findings(job.name, u.line, r)
+            elif u.error is not None:  # a record that cannot be checked is a finding of its own
+                report.append(self._invalid(job.name, u.line, u.error))
         if report:
             self.found = True
             self._stdout.write("".join(report).encode())
+
+    def _invalid(self, name: str, line: int, error: str) -> str:
+        if self._json:
+            item = {"path": name, "line": line, "column": 1, "type": "error", "kind": "record.invalid"}
+            return json.dumps({**item, "message": error}, ensure_ascii=False) + "\n"
+        return f"{name}:{line}:1: record.invalid: {error}\n"
 
     def _findings(self, name: str, line: int, r: Result) -> list[str]:
         items = sorted(
@@ -265,9 +324,9 @@ class DiffSink(Sink):
     def block(self, job: Job, items: Items) -> None:
         diff = self._diffs[job]
         for u, r in items:
-            new = None if u.error is not None else u.raw if r is None else u.cleaned(r, None)
+            new = u.raw if r is None else u.cleaned(r, None)  # a record that cannot be cleaned stays
             self.found = self.found or new != u.raw
-            diff.feed(u.raw, new, eol=bool(u.end))
+            diff.feed(u.bom + u.raw, u.bom + new, eol=bool(u.end))
 
     def end(self, job: Job) -> None:
         self._diffs.pop(job).close()

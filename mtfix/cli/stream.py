@@ -21,21 +21,27 @@ from mtfix import Cleaner, Config, Result
 from mtfix._common import SetupError, log_entry
 from mtfix.cli.options import Options
 from mtfix.cli.plan import Job
-from mtfix.io import InputError, Record, decode_line, looks_binary, parse_record, raw_lines
+from mtfix.io import BOM, InputError, Record, decode_line, looks_binary, parse_jsonl_line, raw_lines
 
 # --------------------------------------------------------------------------------------- reading
 
 
 @dataclass(slots=True)
 class Unit:
-    """One line of an input: the text to clean, or a line passed through or skipped."""
+    """One line of an input: the text to clean, or a line passed through unchanged.
+
+    A JSON Lines record that cannot be cleaned (malformed, not an object, no text field, a text that is
+    not a string, invalid UTF-8) has its reason in ``error`` and its exact bytes in ``original``: it
+    comes out as it went in (or goes to ``--rejects``), never dropped."""
 
     line: int  # 1-based
-    raw: str  # the line without its terminator
+    raw: str  # the line without its terminator (and without the file's BOM)
     end: str  # "\n", "\r\n" or ""
     text: str | None  # what gets cleaned; None: passed through unchanged (a blank JSONL line)
     record: Record | None = None  # JSON Lines
-    error: str | None = None  # a malformed record, skipped
+    error: str | None = None  # why this record cannot be cleaned
+    original: bytes | None = None  # with ``error``: the line as read, terminator included
+    bom: str = ""  # the BOM the file starts with, on its first line: written back before the line
 
     def cleaned(self, result: Result, log_key: str | None) -> str:
         """The line once cleaned (without its terminator): the text, or the record with the text and,
@@ -97,21 +103,19 @@ def read_events(jobs: Sequence[Job], options: Options) -> Iterator[Event]:
 
 
 def _unit(job: Job, number: int, offset: int, raw: bytes, options: Options) -> Unit:
+    if job.fmt == "jsonl":
+        parsed = parse_jsonl_line(raw, offset, first=number == 1, field=options.field, log_key=options.log_key or "")
+        if parsed.error is not None:
+            return Unit(number, parsed.text, parsed.end, None, error=parsed.error, original=raw, bom=parsed.bom)
+        record = parsed.record
+        return Unit(number, parsed.text, parsed.end, record and record.text, record, bom=parsed.bom)
     try:
         line, end = decode_line(raw, offset)
-        if job.fmt == "text":
-            return Unit(number, line, end, line)
-        if not line.strip():
-            return Unit(number, line, end, None)
-        record = parse_record(line, options.field, options.log_key)
-        return Unit(number, line, end, record.text, record)
-    except InputError as e:
-        message = f"line {number}: {e}"
-        if job.fmt == "jsonl" and options.skip_bad_lines:
-            end = "\r\n" if raw.endswith(b"\r\n") else "\n" if raw.endswith(b"\n") else ""
-            line = raw[: len(raw) - len(end)].decode("utf-8", "replace")  # shown by --diff
-            return Unit(number, line, end, None, error=message)
-        raise InputError(message) from None
+    except InputError as e:  # a text file is not records: invalid UTF-8 fails it, with the byte offset
+        raise InputError(f"line {number}: {e}") from None
+    bom = BOM if number == 1 and line.startswith(BOM) else ""
+    line = line[len(bom) :]
+    return Unit(number, line, end, line, bom=bom)
 
 
 def _reason(e: Exception) -> str:

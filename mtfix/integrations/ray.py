@@ -33,14 +33,14 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from mtfix import Cleaner, Config, Result
 from mtfix._common import UsageError, log_entry, threads_per_worker, walk
 from mtfix.integrations import RAY_INSTALL_HINT, settle_fsspec_http
-from mtfix.io import InputError, decode_line, parse_record
+from mtfix.io import JsonLine, parse_jsonl_line
 
 try:
     import pyarrow as pa
@@ -268,10 +268,21 @@ class _JsonLinesDatasource(FileBasedDatasource):
 
 
 class _JsonLinesDatasink(BlockBasedFileDatasink):
-    """Writes the ``raw`` column (bytes, terminators included) of each block to a ``.jsonl`` file."""
+    """Writes the ``raw`` column (bytes, terminators included) of each block to a ``.jsonl`` file, and
+    counts the rows the cleaning step marked ``bad`` (records passed through unchanged)."""
 
     def __init__(self, path: str) -> None:
         super().__init__(path, file_format="jsonl")
+        self.bad_records = 0
+
+    def write(self, blocks: Iterable[Any], ctx: Any) -> int:  # type: ignore[override]
+        blocks = list(blocks)  # one write task's blocks
+        super().write(blocks, ctx)
+        return sum(sum(BlockAccessor.for_block(b).to_arrow().column("bad").to_pylist()) for b in blocks)
+
+    def on_write_complete(self, write_result: Any) -> None:
+        super().on_write_complete(write_result)
+        self.bad_records = sum(n for n in write_result.write_returns if n)
 
     def write_block_to_file(self, block: BlockAccessor, file: Any) -> None:
         for chunk in block.to_arrow().column("raw").chunks:
@@ -281,15 +292,15 @@ class _JsonLinesDatasink(BlockBasedFileDatasink):
 class _JsonLinesUDF:
     """Cleans the ``field`` of raw JSON Lines records, splicing text and log into the original line.
 
-    A line that is not valid UTF-8 or not a JSON object with a string ``field`` is passed through
-    unchanged (or dropped, with ``drop_bad_lines``) with a warning on standard error.
+    The record policy of the local engine (:func:`mtfix.io.parse_jsonl_line`): a line that cannot be
+    cleaned (invalid UTF-8, not a JSON object, no string ``field``) passes through unchanged, with a
+    warning on standard error, and is counted (the ``bad`` column); a BOM is kept.
     """
 
-    def __init__(self, config: Config, field: str, log_key: str | None, drop_bad_lines: bool) -> None:
+    def __init__(self, config: Config, field: str, log_key: str | None) -> None:
         self.cleaner = Cleaner(config).load()
         self.field = field
         self.log_key = log_key
-        self.drop_bad_lines = drop_bad_lines
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         raws: list[bytes] = batch.column("raw").to_pylist()
@@ -297,29 +308,33 @@ class _JsonLinesUDF:
         numbers = batch.column("line").to_pylist()
         offsets = batch.column("offset").to_pylist()
         out: list[bytes] = list(raws)
-        todo: list[tuple[int, Any, str]] = []  # (row, record, terminator)
+        bad = [0] * len(raws)
+        todo: list[tuple[int, JsonLine]] = []
         for i, raw in enumerate(raws):
-            try:
-                line, end = decode_line(raw, offsets[i])
-                if not line.strip():
-                    continue
-                todo.append((i, parse_record(line, self.field, self.log_key or ""), end))
-            except InputError as e:
-                self._bad(i, paths[i], numbers[i], str(e), out)
-        results = _clean_values(self.cleaner, [record.text for _, record, _ in todo], self.field)
-        for (i, record, end), r in zip(todo, results, strict=True):
+            parsed = parse_jsonl_line(
+                raw, offsets[i], first=numbers[i] == 1, field=self.field, log_key=self.log_key or ""
+            )
+            if parsed.error is not None:
+                bad[i] = 1
+                self._warn(paths[i], numbers[i], parsed.error)
+            elif parsed.record is not None:
+                todo.append((i, parsed))
+        results = _clean_values(self.cleaner, [p.record.text for _, p in todo if p.record], self.field)
+        for (i, parsed), r in zip(todo, results, strict=True):
+            assert parsed.record is not None
             if isinstance(r, str):
-                self._bad(i, paths[i], numbers[i], r, out)
+                bad[i] = 1
+                self._warn(paths[i], numbers[i], r)
                 continue
             entry = log_entry(r) if self.log_key else None
-            out[i] = (record.render(r.text, self.log_key or "", entry) + end).encode()
-        return pa.table({"raw": pa.array(out, pa.binary())})
+            out[i] = (parsed.bom + parsed.record.render(r.text, self.log_key or "", entry) + parsed.end).encode()
+        return pa.table({"raw": pa.array(out, pa.binary()), "bad": pa.array(bad, pa.int8())})
 
-    def _bad(self, i: int, path: str, number: int, message: str, out: list[bytes]) -> None:
-        what = "dropped" if self.drop_bad_lines else "passed through unchanged"
-        print(f"mtfix: warning: {path}: line {number}: {message} ({what})", file=sys.stderr, flush=True)
-        if self.drop_bad_lines:
-            out[i] = b""
+    @staticmethod
+    def _warn(path: str, number: int, message: str) -> None:
+        print(
+            f"mtfix: warning: {path}: line {number}: {message} (passed through unchanged)", file=sys.stderr, flush=True
+        )
 
 
 # ----------------------------------------------------------------------------------------- files
@@ -332,10 +347,14 @@ class FilesReport:
     inputs: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # format -> input files
     outputs: list[str] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
+    bad_records: int = 0  # JSON Lines records that could not be cleaned: passed through unchanged
 
     def summary(self) -> str:
         what = ", ".join(f"{len(files)} {fmt}" for fmt, files in self.inputs.items())
-        return f"mtfix: {what} input file(s) cleaned into {len(self.outputs)} file(s) in {self.seconds:.1f} s (Ray)"
+        line = f"mtfix: {what} input file(s) cleaned into {len(self.outputs)} file(s) in {self.seconds:.1f} s (Ray)"
+        if self.bad_records:
+            line += f"\nmtfix:   {self.bad_records:,} record(s) not cleaned (passed through unchanged)"
+        return line
 
 
 def _format(path: Path) -> str:
@@ -413,7 +432,6 @@ def clean_files(
     concurrency: Concurrency | None = 1,
     batch_size: int = 256,
     globs: Sequence[str] | None = None,
-    drop_bad_lines: bool = False,
     quiet: bool = False,
 ) -> FilesReport:
     """Clean Parquet and JSON Lines files with Ray Data into the folder ``output`` (``mtfix clean --engine ray``).
@@ -451,7 +469,9 @@ def clean_files(
             concurrency = (1, max(1, int(cpus) - 1))
         actor_cpus = _actor_cpus(concurrency, cpus)
         with _data_settings(quiet):
-            _run_files(report.inputs, tmp, field, log_key, config, concurrency, actor_cpus, batch_size, drop_bad_lines)
+            report.bad_records = _run_files(
+                report.inputs, tmp, field, log_key, config, concurrency, actor_cpus, batch_size
+            )
         out.mkdir(exist_ok=True)
         for name in sorted(os.listdir(tmp)):
             os.replace(tmp / name, out / name)
@@ -505,9 +525,10 @@ def _run_files(
     concurrency: Concurrency,
     actor_cpus: float,
     batch_size: int,
-    drop_bad_lines: bool,
-) -> None:
-    """Clean each format's files into ``tmp`` (the Ray jobs of :func:`clean_files`)."""
+) -> int:
+    """Clean each format's files into ``tmp`` (the Ray jobs of :func:`clean_files`); returns how many
+    JSON Lines records could not be cleaned (passed through unchanged)."""
+    bad = 0
     for fmt, files in inputs.items():
         if fmt == "parquet":
             ds = ray.data.read_parquet(files)
@@ -529,11 +550,13 @@ def _run_files(
                     "config": _actor_config(config, actor_cpus),
                     "field": field,
                     "log_key": log_key,
-                    "drop_bad_lines": drop_bad_lines,
                 },
                 compute=_compute(concurrency),
                 num_cpus=actor_cpus,
                 batch_size=batch_size,
                 batch_format="pyarrow",
             )
-            ds.write_datasink(_JsonLinesDatasink(str(tmp)))
+            sink = _JsonLinesDatasink(str(tmp))
+            ds.write_datasink(sink)
+            bad += sink.bad_records
+    return bad
