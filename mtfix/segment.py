@@ -10,8 +10,9 @@ import regex
 
 from mtfix.scanning import trigger_positions
 
-# URLs, e-mail addresses, domain and file names, inline code, @handles and #tags: rules that look
-# at punctuation would otherwise "repair" them.
+# URLs, e-mail addresses, domain and file names, inline code, @handles and #tags, and template
+# placeholders ('{{ name }}', '{% if x %}', '${ x }', '#{x}'): rules that look at punctuation would
+# otherwise "repair" them.
 _PROTECTED = regex.compile(
     r"""(?xi)
     (?:https?|ftp|file)://[^\s<>"]+
@@ -22,6 +23,7 @@ _PROTECTED = regex.compile(
   | (?<![\w.])[\w-]+\.(?:txt|pdf|docx?|xlsx?|pptx?|csv|json|jsonl|xml|html?|py|js|ts|exe|zip|gz
                       |png|jpe?g|gif|mp[34]|md)\b
   | (?<![\w])[@#][\w]+
+  | \{\{[^{}\n]*\}\} | \{%[^{}\n]*%\} | [$#]\{[^{}\n]*\}
     """
 )
 
@@ -37,6 +39,9 @@ _HINT = (
     "@",
     "#",
     "`",
+    "{{",
+    "{%",
+    "${",
     "://",
     "www.",
     re.compile(

@@ -97,3 +97,14 @@ def test_text_file_with_a_bom_keeps_it(tmp_path: Path) -> None:
     assert (tmp_path / "out.txt").read_bytes() == b"\xef\xbb\xbf" + REPAIRED.encode() + b"\r\nok\r\n"
     out = mtfix("clean", "--in-place", "in.txt", cwd=tmp_path)
     assert (tmp_path / "in.txt").read_bytes() == (tmp_path / "out.txt").read_bytes()
+
+
+def test_output_inside_the_input_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "c2").mkdir()
+    (tmp_path / "c2" / "a.txt").write_text(DAMAGED + "\n", encoding="utf-8")
+    for args in (["-o", "c2/sub"], ["-o", "out", "--log", "c2/log.jsonl"], ["-o", "c2"]):
+        out = mtfix("clean", "c2", *args, cwd=tmp_path)
+        assert out.returncode == 2 and "is inside the input folder c2" in out.stderr, args
+    assert files_in(tmp_path) == {"c2/a.txt"}
+    out = mtfix("clean", "c2/a.txt", "-o", "c2/b.txt", cwd=tmp_path)  # a file beside a file input is fine
+    assert out.returncode == 0 and (tmp_path / "c2" / "b.txt").read_text() == REPAIRED + "\n"

@@ -119,6 +119,8 @@ CLEAN = [
     "Das ist gut.",
     "naïve café, Zürich, São Paulo, “curly quotes” and ‘single’ — dashes – too",
     "Cafe\u0301 written with a combining accent",
+    "Dear {{ name }}, see ${ total } or {% if paid %} and #{ id }.",  # template placeholders keep their spaces
+    "A next line\x85 (NEL) is a line break, not an ellipsis.",
 ]
 
 

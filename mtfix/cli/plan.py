@@ -79,6 +79,14 @@ def plan(options: Options, warn: Callable[[str], None]) -> Plan:
                 seen.add(key)
                 jobs.append(Job(item, _format_of(item, forced), walked=walked))
 
+    written = [f for f in (options.output, options.log, options.rejects) if f]
+    inside = [(arg, f) for f in written for arg in inputs if _within(f, arg)]
+    if inside:
+        folder, what = inside[0]
+        raise UsageError(
+            f"{what} is inside the input folder {folder}: the next run would read its own output as input; "
+            "write it outside the folders being cleaned"
+        )
     if out is not None:
         if "-" in seen and len(inputs) > 1:
             raise UsageError("standard input cannot be mixed with files when writing to -o")
@@ -101,14 +109,24 @@ def plan(options: Options, warn: Callable[[str], None]) -> Plan:
     elif options.in_place:
         for job in jobs:
             job.dest = job.source
-    log = options.log
-    if log:
-        for job in jobs:
-            for path in (job.source, job.dest):
-                if path is not None and _same_file(path, Path(log)):
-                    raise UsageError(f"{log}: the change log would overwrite an input or output")
-        _make_dirs(Path(log).parent)
+    for side, what in ((options.log, "the change log"), (options.rejects, "the rejects file")):
+        if side:
+            for job in jobs:
+                for path in (job.source, job.dest):
+                    if path is not None and _same_file(path, Path(side)):
+                        raise UsageError(f"{side}: {what} would overwrite an input or output")
+            _make_dirs(Path(side).parent)
+    if options.log and options.rejects and _same_file(Path(options.log), Path(options.rejects)):
+        raise UsageError(f"{options.rejects}: the rejects file would overwrite the change log")
     return result
+
+
+def _within(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it, ``folder`` being an input folder."""
+    if folder == "-" or not os.path.isdir(folder):
+        return False
+    root, target = os.path.realpath(folder), os.path.realpath(path)
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _format_of(path: Path | None, forced: str | None) -> str:

@@ -85,6 +85,10 @@ def fix_encoding(text: str) -> Iterator[Repair]:
 def _fix_line(line: str) -> str:
     import ftfy
 
+    if "\x85" in line:
+        # NEL (U+0085) is a line break in Unicode, not the Windows-1252 ellipsis ftfy reads it as:
+        # kept, and the text around it fixed piece by piece.
+        return "\x85".join(_fix_line(part) for part in line.split("\x85"))
     return ftfy.fix_text(line, _config())
 
 
