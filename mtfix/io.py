@@ -4,7 +4,8 @@ Inputs are read as bytes and decoded line by line, so that invalid UTF-8 is repo
 offset and a file of any size is read in bounded memory. A JSON Lines record is never re-serialised:
 only the value of the cleaned text field (and of the log key) is spliced into the original line, so
 every other byte of the record survives. Outputs go to a temporary file in the destination folder
-that is renamed over the destination only once it is complete.
+that is renamed over the destination only once it is complete; the file is named after its host and
+process, so that a later run removes what a killed one left (:func:`remove_leftovers`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ __all__ = [
     "parse_jsonl_line",
     "parse_record",
     "raw_lines",
+    "remove_leftovers",
+    "temp_prefix",
 ]
 
 #: The byte order mark: accepted at the start of a file and written back where it was.
@@ -195,6 +198,61 @@ def parse_jsonl_line(raw: bytes, offset: int, *, first: bool, field: str, log_ke
         return JsonLine(raw, line, end, bom, None, str(e))
 
 
+def temp_prefix(name: str) -> str:
+    """The prefix of mtfix's temporary files for ``name``: the host and process that own them, so that
+    a later run can tell a killed run's leftovers (removed) from a running one's (left alone)."""
+    return f".{name}.mtfix-{_host()}-{os.getpid()}-"
+
+
+_SWEPT: set[str] = set()  # folders this process has swept already
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove the temporary files and folders that mtfix runs on this host left in ``folder`` when they
+    were killed (SIGKILL, a power cut): those whose process no longer exists; a running one's stay.
+    Each folder is swept once per process. Returns what was removed."""
+    key = os.path.realpath(folder)
+    if key in _SWEPT:
+        return []
+    _SWEPT.add(key)
+    removed: list[Path] = []
+    marker = f".mtfix-{_host()}-"
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        at = entry.name.find(marker)
+        if not entry.name.startswith(".") or at < 0:
+            continue
+        pid = entry.name[at + len(marker) :].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        with suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _host() -> str:
+    return "".join(c if c.isalnum() else "_" for c in os.uname().nodename)[:40] or "host"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -223,7 +281,8 @@ class AtomicFile:
             self._file: BinaryIO | None = open(path, "wb")  # noqa: SIM115 - closed by commit or abort
             return
         self.path = Path(os.path.realpath(path))
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        remove_leftovers(self.path.parent)  # what a killed run left here
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=temp_prefix(self.path.name), suffix=".tmp")
         self._tmp = Path(tmp)
         self._file = os.fdopen(fd, "wb")
 

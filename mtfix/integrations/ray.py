@@ -40,7 +40,7 @@ from typing import Any
 from mtfix import Cleaner, Config, Result
 from mtfix._common import UsageError, log_entry, threads_per_worker, walk
 from mtfix.integrations import RAY_INSTALL_HINT, settle_fsspec_http
-from mtfix.io import JsonLine, parse_jsonl_line
+from mtfix.io import JsonLine, parse_jsonl_line, remove_leftovers, temp_prefix
 
 try:
     import pyarrow as pa
@@ -458,7 +458,8 @@ def clean_files(
     config = config or Config()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.mtfix-"))
+        remove_leftovers(out.parent)  # a killed run's temporary folder
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=temp_prefix(out.name)))
     except OSError as e:
         raise UsageError(f"cannot write {output}: {e.strerror}") from None
     started_ray = False
