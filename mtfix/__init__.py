@@ -105,6 +105,9 @@ class Config:
     use_langdetect: bool = True
     max_passes: int = 3
     mode: str = "standard"
+    # HTML entities (mtfix.repair.ENTITY_POLICIES): "auto" never turns an escaped '<', '>' or '&' into
+    # live markup; "decode" decodes every one; "keep" leaves the text escaped.
+    entities: str = "auto"
     # The shipped model is opt-in (model="default"): on the default path it changed nothing for the
     # better at 34 times the cost (JFLEG dev +0.00 GLEU, MLQE-PE dev -0.013 TER, 20 more of the 10,950
     # WMT21 references changed; 0.87 against 0.026 MB/s: benchmarks/results/grammar.md).

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from mtfix.changes import Change, ChangeLog, Edit, Flag
 from mtfix.evidence import MODES, alone, confirmation, line_numbers, sentence_garble
 from mtfix.fixers import REGISTRY, Fixer, Precheck
+from mtfix.fixers.encoding import ENTITY_POLICIES
 from mtfix.pipeline import Document, Proposal, Resources, register
 from mtfix.scanning import line_offsets
 from mtfix.segment import Span, protected_spans
@@ -32,7 +33,9 @@ def select(disabled: Iterable[str] = ()) -> list[Fixer]:
     return [f for name, f in REGISTRY.items() if name not in disabled]
 
 
-def repair(log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3) -> None:
+def repair(
+    log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3, settings: Mapping[str, Any] | None = None
+) -> None:
     """Run ``fixers`` over ``log.text`` until nothing changes (at most ``max_passes`` rounds).
 
     Each fixer sees the text as the previous one left it. Edits inside protected spans (URLs,
@@ -47,7 +50,7 @@ def repair(log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3) -> N
     for f in fixers:
         if not f.may_fire(log.text):
             continue  # its pre-check rules it out: far cheaper than running it
-        found = list(f.edits(log.text))
+        found = list(f.edits(log.text, settings))
         edits = _usable(found, protected) if found else []
         if edits:
             touched |= _lines_of(log.text, edits)
@@ -64,7 +67,7 @@ def repair(log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3) -> N
             end = starts[n + 1] - 1 if n + 1 < len(starts) else len(log.text)
             line = ChangeLog(log.text[start:end])
             for f in fixers:
-                found = list(f.edits(line.text))
+                found = list(f.edits(line.text, settings))
                 if found:
                     line.apply(_usable(found, protected_spans(line.text)))
             if line.changes:
@@ -204,9 +207,19 @@ class RepairOptions:
     max_passes: int = 3
     mode: str = "standard"
     confirm_threshold: float = 0.5
+    entities: str = field(
+        default="auto",
+        metadata={
+            "flag": "--entities",
+            "help": "HTML entities: auto (default) decodes them but never into a live '<', '>' or entity-"
+            "starting '&'; decode: all; keep: none, the text stays escaped",
+        },
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "disabled", frozenset(self.disabled))
+        if self.entities not in ENTITY_POLICIES:  # mtfix.fixers.encoding
+            raise ValueError(f"unknown entities policy {self.entities!r}; known: {', '.join(ENTITY_POLICIES)}")
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; known: {', '.join(MODES)}")
         if self.max_passes < 1:
@@ -237,7 +250,8 @@ class RepairStage:
     def propose(self, doc: Document) -> Proposal:
         mode = self.options.mode
         log = ChangeLog(doc.text)
-        repair(log, self.fixers, max_passes=self.options.max_passes)
+        settings = {"entities": self.options.entities}  # the fixers' own settings (Fixer.settings)
+        repair(log, self.fixers, max_passes=self.options.max_passes, settings=settings)
         log, held = withhold(log, mode)
         detector = doc.detector
         if held and mode == "standard" and detector is not None and detector.model is not None:

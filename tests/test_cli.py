@@ -222,7 +222,7 @@ def test_refusals_and_one_line_errors(tmp_path: Path) -> None:
     (tmp_path / "blocker").write_text("a file, not a folder")
     cases = {
         ("clean", "a.txt", "-o", "a.txt"): "would overwrite its input",
-        ("clean", ".", "-o", "."): "would overwrite its input",
+        ("clean", ".", "-o", "."): "is inside the input folder",
         ("clean", "a.txt", "-o", "blocker/out.txt"): "cannot create output folder blocker",
         ("clean", "a.txt", "-o", "out.txt", "--log", "a.txt"): "would overwrite an input",
         ("clean", "--in-place", "-"): "--in-place needs files",

@@ -192,3 +192,23 @@ def test_the_fast_path_returns_what_the_whole_pipeline_does(text: str, mode: str
     stages = FULL[mode].pipeline.stages
     full = Pipeline([*stages, _NoPrecheck()], FULL[mode].pipeline.detector)  # type: ignore[list-item]
     assert fast.clean(text) == full.run(text)
+
+
+ENTITY_TEXT = st.lists(
+    st.sampled_from(["&amp;", "&lt;", "&gt;", "&quot;", "&#60;", "&amp;lt;", "&nbsp;", "Ã©", " ", "x", ";", "lt", "&"]),
+    max_size=20,
+).map("".join)
+
+
+@SETTINGS
+@given(ENTITY_TEXT, st.sampled_from(["auto", "decode", "keep"]))
+def test_entity_policies_keep_the_log_exact_and_idempotent(text: str, policy: str) -> None:
+    cleaner = mtfix.Cleaner(model=None, grammar=False, mode="thorough", entities=policy)
+    r = cleaner.clean(text)
+    assert mtfix.apply_changes(text, r.changes) == r.text
+    if policy != "decode":  # 'auto' and 'keep' never create a '<' or '>' from an entity
+        assert r.text.count("<") == text.count("<") and r.text.count(">") == text.count(">")
+    if policy == "keep":
+        assert [m for m in ("&amp;", "&lt;", "&quot;") if m in text] == [
+            m for m in ("&amp;", "&lt;", "&quot;") if m in r.text
+        ]

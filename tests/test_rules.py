@@ -264,3 +264,31 @@ def test_injected_artifacts_are_restored(shared_data: Path) -> None:
         assert row["cases"] >= 15, name
         assert row["thorough"]["restored"] >= 0.9 * row["cases"], (name, row["thorough"]["misses"])
     assert res["classes"][bench.KEEP_CLASS]["standard"]["restored"] == res["classes"][bench.KEEP_CLASS]["cases"]
+
+
+@pytest.mark.parametrize(
+    ("text", "auto", "decode", "keep"),
+    [
+        ("Use &lt;b&gt; tags", "Use &lt;b&gt; tags", "Use <b> tags", "Use &lt;b&gt; tags"),
+        ("M&amp;C Saatchi &amp; Co", "M&C Saatchi & Co", "M&C Saatchi & Co", "M&amp;C Saatchi &amp; Co"),
+        ("write &amp;lt; for it", "write &amp;lt; for it", "write < for it", "write &amp;lt; for it"),
+        ("say &quot;hi&quot; &mdash; ok", 'say "hi" — ok', 'say "hi" — ok', "say &quot;hi&quot; &mdash; ok"),
+        # ftfy itself leaves numeric '<' and '>' alone
+        (
+            "cafÃ© &#60;i&#62; x &amp;copy",
+            "café &#60;i&#62; x &amp;copy",
+            "café &#60;i&#62; x &copy",
+            "café &#60;i&#62; x &amp;copy",
+        ),
+    ],
+)
+def test_entity_policies(text: str, auto: str, decode: str, keep: str) -> None:
+    """auto (the default) never makes markup the author escaped; decode decodes all; keep none (the
+    mojibake next to them is repaired all the same)."""
+    for policy, expected in (("auto", auto), ("decode", decode), ("keep", keep)):
+        r = mtfix.Cleaner(model=None, grammar=False, mode="thorough", entities=policy).clean(text)
+        assert r.text == expected, policy
+        assert mtfix.apply_changes(text, r.changes) == r.text
+    assert mtfix.clean(text, grammar=False, mode="thorough").text == auto
+    with pytest.raises(ValueError, match="entities"):
+        mtfix.Cleaner(model=None, entities="sometimes").clean(text)

@@ -10,9 +10,9 @@ stage (:mod:`mtfix.repair`) runs them and keeps the log exact.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from mtfix.changes import Change, Edit
 from mtfix.scanning import Trigger, any_of
@@ -28,7 +28,7 @@ class Repair(NamedTuple):
     confidence: float = 1.0
 
 
-FixerFn = Callable[[str], Iterable[Repair]]
+FixerFn = Callable[..., Iterable[Repair]]  # (text, **settings) -> repairs
 #: ``(change, original text) -> bool``: is this repair one of damage human typists make too?
 TypoTest = Callable[[Change, str], bool]
 
@@ -76,10 +76,15 @@ class Fixer:
             self.check is not None and bool(self.check(text))
         )
 
-    def edits(self, text: str) -> Iterator[Edit]:
-        """The fixer's repairs of ``text`` as edits of its kind."""
+    #: The names of the settings the fixer takes as keyword arguments (``Config`` fields: the
+    #: repair stage passes them, e.g. ``entities`` to the encoding fixer).
+    settings: tuple[str, ...] = ()
+
+    def edits(self, text: str, settings: Mapping[str, Any] | None = None) -> Iterator[Edit]:
+        """The fixer's repairs of ``text`` as edits of its kind, with its ``settings`` from ``settings``."""
         name = self.name
-        for r in self.fn(text):
+        given = {k: settings[k] for k in self.settings if k in settings} if settings else {}
+        for r in self.fn(text, **given):
             yield Edit(r.start, r.end, r.after, name, r.message, r.confidence, "rule")
 
 
@@ -95,12 +100,14 @@ def fixer(
     machine_only: bool = False,
     trigger: Trigger | None = None,
     check: Callable[[str], object] | None = None,
+    settings: tuple[str, ...] = (),
 ) -> Callable[[FixerFn], FixerFn]:
     """Register ``fn`` under ``name`` (which must be in :data:`ORDER`).
 
     ``typo`` tells which of its repairs also mend ordinary human typos (see :attr:`Fixer.typo`);
     ``machine_only`` that its damage is never a human's (see :attr:`Fixer.machine_only`);
-    ``trigger`` and ``check`` where it could repair anything at all (see :attr:`Fixer.trigger`).
+    ``trigger`` and ``check`` where it could repair anything at all (see :attr:`Fixer.trigger`);
+    ``settings`` the keyword arguments it takes (see :attr:`Fixer.settings`).
     """
 
     def register(fn: FixerFn) -> FixerFn:
@@ -110,7 +117,7 @@ def fixer(
             raise ValueError(f"fixer {name!r} has no place in mtfix.fixers.ORDER")
         doc = (fn.__doc__ or "").strip().splitlines()
         rx = any_of(trigger) if trigger is not None else None
-        _REGISTERED[name] = Fixer(name, fn, doc[0] if doc else name, typo, machine_only, trigger, check, rx)
+        _REGISTERED[name] = Fixer(name, fn, doc[0] if doc else name, typo, machine_only, trigger, check, rx, settings)
         REGISTRY.clear()
         REGISTRY.update((n, _REGISTERED[n]) for n in ORDER if n in _REGISTERED)
         return fn

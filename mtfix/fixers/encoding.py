@@ -7,6 +7,7 @@ Clean text never reaches ftfy.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -56,109 +57,103 @@ def _config():  # type: ignore[no-untyped-def]
     )
 
 
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, len(text) if end < 0 else end
-
-
 def _may_fire(text: str) -> bool:
     # Its own check, not a trigger merged with the other fixers': a pattern of classes would slow
     # their merged scan down fourfold. The cheap scan first: most lines have no candidate at all.
     return _FIRST.search(text) is not None and _SYMPTOM.search(text) is not None
 
 
-@fixer("encoding.mojibake", machine_only=True, check=_may_fire)
-def fix_encoding(text: str) -> Iterator[Repair]:
+#: What the fixer may do to HTML entities (``Config.entities``): ``"auto"`` decodes them except where
+#: that would make markup the author escaped: a live ``<`` or ``>``, or an ``&`` that starts an entity
+#: again (``&amp;lt;``); ``"decode"`` decodes every one; ``"keep"`` none.
+ENTITY_POLICIES = ("auto", "decode", "keep")
+_ANY_ENTITY = re.compile(_ENTITY)
+# Entities "auto" keeps: '<' and '>' in any spelling, and an '&' followed by what would make it an
+# entity again (HTML's legacy names need no ';').
+_MARKUP_ENTITY = re.compile(
+    r"&(?:lt|gt|LT|GT|#0*6[02]|#[xX]0*3[cCeE]);"
+    r"|&(?:amp|AMP|#0*38|#[xX]0*26);(?=#|[A-Za-z][A-Za-z0-9]*;|(?:lt|gt|amp|quot|apos|nbsp|copy|reg)(?![A-Za-z]))"
+)
+
+
+@fixer("encoding.mojibake", machine_only=True, check=_may_fire, settings=("entities",))
+def fix_encoding(text: str, entities: str = "auto") -> Iterator[Repair]:
     """Mojibake, HTML entities and control characters, repaired by ftfy."""
+    for start, end in _pieces(text):
+        piece = text[start:end]
+        yield from _diff_edits(piece, _fix_piece(piece, entities), start)
+
+
+# ftfy's repairs are local: a mojibake sequence, an entity, a control character never holds a space.
+# So ftfy is given the words (runs between spaces and line breaks) that show a symptom, never more than
+# about _PIECE characters at a time, and a character diff of a piece costs a bounded time: linear in
+# the input, where one diff of a whole long line was quadratic (40,000 characters with one entity: 27 s).
+_PIECE = 64
+_WORD_END = re.compile(r"[ \n]")
+_IS_CONTINUATION = re.compile(f"[{_CONTINUATION}]")
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int]]:
+    """Disjoint spans of ``text`` that hold every symptom: the words around them, merged where they
+    touch, a long word cut between symptoms."""
     pos = 0
+    current: tuple[int, int] | None = None
     while True:
         found = _find_symptom(text, pos)
         if found < 0:
-            return
-        start, end = _line_bounds(text, found)
-        line = text[start:end]
-        yield from _diff_edits(line, _fix_line(line), start)
-        pos = end + 1
+            break
+        m = _SYMPTOM.match(text, found)
+        assert m is not None
+        # the word around it, looked for no further than a piece's length either way
+        s = max(text.rfind(" ", found - _PIECE, found), text.rfind("\n", found - _PIECE, found)) + 1
+        if s == 0 and found > _PIECE:
+            s = found  # a long word: from the symptom (a sequence starts with its symptom)
+        if current is not None and s < current[1]:
+            s = current[1]  # inside the word of the previous symptom, cut after that one
+        e_match = _WORD_END.search(text, m.end(), m.end() + _PIECE)
+        e = e_match.start() if e_match is not None else min(len(text), m.end() + _PIECE)
+        if e - s > _PIECE:
+            e = m.end()  # a long word: up to this symptom and the rest of its sequence only
+            while e < len(text) and _IS_CONTINUATION.match(text, e):
+                e += 1
+        if current is not None and s <= current[1] and e - current[0] <= _PIECE:
+            current = (current[0], max(current[1], e))
+        else:
+            if current is not None:
+                yield current
+            current = (s, e)
+        pos = max(m.end(), current[1])
+    if current is not None:
+        yield current
 
 
-def _fix_line(line: str) -> str:
+def _fix_piece(piece: str, entities: str = "auto") -> str:
     import ftfy
 
-    if "\x85" in line:
+    if "\x85" in piece:
         # NEL (U+0085) is a line break in Unicode, not the Windows-1252 ellipsis ftfy reads it as:
         # kept, and the text around it fixed piece by piece.
-        return "\x85".join(_fix_line(part) for part in line.split("\x85"))
-    return ftfy.fix_text(line, _config())
+        return "\x85".join(_fix_piece(part, entities) for part in piece.split("\x85"))
+    kept = _MARKUP_ENTITY if entities == "auto" else _ANY_ENTITY if entities == "keep" else None
+    if kept is not None and kept.search(piece):
+        # the entities the policy keeps are left out of what ftfy sees, the text between fixed alone
+        parts, pos = [], 0
+        for m in kept.finditer(piece):
+            parts += [ftfy.fix_text(piece[pos : m.start()], _config()), m.group()]
+            pos = m.end()
+        return "".join(parts) + ftfy.fix_text(piece[pos:], _config())
+    return ftfy.fix_text(piece, _config())
 
 
 def _diff_edits(old: str, new: str, offset: int) -> Iterator[Repair]:
     if old == new:
         return
-    for i1, i2, j1, j2 in _replacements(old, new):
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)  # a piece: bounded
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
         before, after = old[i1:i2], new[j1:j2]
         yield Repair(offset + i1, offset + i2, after, _message(before, after), 0.95)
-
-
-# How far apart (in characters of each text) the two texts may get back in step after a difference.
-_WINDOW = 40
-
-
-def _replacements(old: str, new: str) -> list[tuple[int, int, int, int]]:
-    """Where ``new`` (ftfy's repair of ``old``) differs from ``old``, as ``(i1, i2, j1, j2)``:
-    replace ``old[i1:i2]`` by ``new[j1:j2]``. In one pass, linear in the length: ftfy's repairs
-    are local, so after each difference the texts get back in step within a few characters (the
-    nearest point where they agree again). ``difflib`` is quadratic on a long line with many
-    repairs (40,000 characters with one entity took 27 s)."""
-    n, m = len(old), len(new)
-    i = j = 0
-    out: list[tuple[int, int, int, int]] = []
-    while True:
-        # skip what agrees, a block at a time
-        while i + 64 <= n and j + 64 <= m and old[i : i + 64] == new[j : j + 64]:
-            i += 64
-            j += 64
-        while i < n and j < m and old[i] == new[j]:
-            i += 1
-            j += 1
-        if i == n or j == m:
-            if i < n or j < m:
-                out.append((i, n, j, m))
-            return out
-        a, b = _back_in_step(old, i, new, j)
-        if old[i - 1 : i] == "&" == new[j - 1 : j] and not (out and out[-1][1] == i):
-            i, j, a, b = i - 1, j - 1, a + 1, b + 1  # '&amp;' -> '&' as a whole, not 'amp;' -> ''
-        out.append((i, i + a, j, j + b))
-        i += a
-        j += b
-
-
-def _back_in_step(old: str, i: int, new: str, j: int) -> tuple[int, int]:
-    """The fewest characters ``a`` of ``old`` and ``b`` of ``new`` from ``i`` and ``j`` after which the
-    two agree again: on two characters (or both end), else on one; at worst a window of each."""
-    n, m = len(old), len(new)
-    # near first (ftfy's repairs are a few characters: an entity, a mojibake sequence), then wide
-    for window in (12, _WINDOW):
-        single: tuple[int, int] | None = None  # the nearest point where only one character agrees
-        for d in range(1, 2 * window + 1):
-            for a in range(d - window if d > window else 0, (d if d < window else window) + 1):
-                b = d - a
-                x, y = i + a, j + b
-                if x >= n or y >= m:
-                    if x == n and y == m:
-                        return a, b
-                    continue
-                if old[x] == new[y]:
-                    if x + 1 == n or y + 1 == m:
-                        if x + 1 == n and y + 1 == m:
-                            return a, b
-                    elif old[x + 1] == new[y + 1]:
-                        return a, b
-                    if single is None:
-                        single = (a, b)
-        if single is not None:
-            return single
-    return min(_WINDOW, n - i), min(_WINDOW, m - j)
 
 
 def _message(before: str, after: str) -> str:

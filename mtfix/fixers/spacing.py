@@ -380,7 +380,7 @@ def fix_sentence_spacing(text: str) -> Iterator[Repair]:
             0.95,
         )
     for m in scan(_CLAUSE_JOIN_AT, _CLAUSE_JOIN, text):
-        if tokens.has(m, "/@\\_=") or m.group("right").lower() in {"http", "https", "www"}:
+        if tokens.has(m, "/@\\_=&") or m.group("right").lower() in {"http", "https", "www"}:
             continue
         if m.group("p") == ":" and (not m.group("right").islower() or tokens.has(m, ".")):
             continue  # 'Tax:On', 'Source:cctv.com': names and fields, not a glued clause
