@@ -116,7 +116,7 @@ def _pieces(text: str) -> Iterator[tuple[int, int]]:
             e = m.end()  # a long word: up to this symptom and the rest of its sequence only
             while e < len(text) and _IS_CONTINUATION.match(text, e):
                 e += 1
-        if current is not None and s <= current[1] and e - current[0] <= _PIECE:
+        if current is not None and s <= current[1] + 8 and e - current[0] <= _PIECE:  # near: one call
             current = (current[0], max(current[1], e))
         else:
             if current is not None:
