@@ -142,6 +142,7 @@ def test_invariants_in_every_mode(text: str) -> None:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(MT_TEXT | ANY_TEXT, max_size=6))
 @example(["\x80", "\U00020000"])  # an astral CJK character must be flagged alone as in a batch
+@example([" :", "( the"])  # the emoticon check must not see the eyes on the line before
 def test_batch_equals_one_by_one(texts: list[str]) -> None:
     """clean_batch joins its texts with line breaks: that must be exact, text by text."""
     assert RULES.clean_batch(texts) == [RULES.clean(t) for t in texts]

@@ -132,7 +132,7 @@ _LOWER_WORD_NEXT = re.compile(r" [a-z]")
 # nose or tear, a mouth (':)', ':-(', ";')", ':D', ':P', ':/'), followed by a space, the end or more
 # punctuation; and the eyes before a bracket that is a face's mouth (':( 1.'), not an opening one.
 _EMOTICON = re.compile(r"[:;=][-'’^o]?[()\[\]DPpOo3/\\|*$@](?![\w])")
-_EMOTICON_EYES = re.compile(r"(?:^|(?<=[\s]))[:;=][-'’^o]?$")
+_EMOTICON_EYES = re.compile(r"(?:^|(?<=[\s]))[:;=][-'’^o]?\Z")  # \Z: the eyes end where the bracket starts
 
 
 def _digit_around(text: str, i: int, j: int) -> bool:
