@@ -101,3 +101,23 @@ def test_sigkill_at_any_moment_loses_nothing(
         _run(tmp_path, cmd)
         assert output.read_bytes() == (again if in_place and now == cleaned else cleaned)
         assert files_in(tmp_path) == ({name} if in_place else {name, output.name}), files_in(tmp_path)
+
+
+def test_workers_end_quietly_when_the_parent_is_killed(
+    tmp_path: Path, reference: dict[str, tuple[bytes, bytes, bytes, float]]
+) -> None:
+    """SIGKILL to the parent alone (as `kill -9` of the command gives): its worker processes end with it,
+    without a traceback or a resource-tracker warning on stderr."""
+    data, _, _, seconds = reference["txt"]
+    (tmp_path / "in.txt").write_bytes(data)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with open(tmp_path / "err.txt", "wb") as err:
+        proc = subprocess.Popen(_command("in.txt", False, "2"), cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                                stderr=err, start_new_session=True)  # fmt: skip
+        time.sleep(max(1.5, seconds * 0.6))  # the workers are up and cleaning
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        time.sleep(1.5)  # what the workers and the tracker print on their way out
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # whatever is left, so that nothing outlives the test
+    assert (tmp_path / "err.txt").read_text() == ""

@@ -163,6 +163,10 @@ class Cleaning:
             for event, handle in ordered(events, lambda texts: _Done(cleaner, texts), 0):
                 consume(event, handle)
             return
+        # multiprocessing's resource tracker (started with the pool, with our -W options) would warn of
+        # "leaked semaphores" on stderr when this process is killed: nothing leaks that outlives it.
+        if _QUIET_TRACKER not in sys.warnoptions:
+            sys.warnoptions.append(_QUIET_TRACKER)
         with multiprocessing.get_context("spawn").Pool(self.workers, _init_worker, (self.config,)) as pool:
 
             def submit(texts: list[str]) -> Handle:
@@ -170,6 +174,9 @@ class Cleaning:
 
             for event, handle in ordered(events, submit, 2 * self.workers):
                 consume(event, handle)
+
+
+_QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 
 
 def setup(config: Config) -> Cleaner:
@@ -187,10 +194,26 @@ def _init_worker(config: Config) -> None:
     because a pool whose initializer fails restarts its workers forever)."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _die_with_parent()
     try:
         _worker = setup(config)
     except SetupError as e:
         _worker = e
+
+
+def _die_with_parent() -> None:
+    """Have the kernel end this worker the moment its parent dies (Linux): a parent killed with SIGKILL
+    would otherwise leave its workers to find a broken pipe and print tracebacks on the way out."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: the workers end on the broken pipe as before
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _clean_block(texts: list[str]) -> tuple[list[_Packed], int, dict[str, Any]]:
