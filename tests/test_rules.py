@@ -292,3 +292,11 @@ def test_entity_policies(text: str, auto: str, decode: str, keep: str) -> None:
     assert mtfix.clean(text, grammar=False, mode="thorough").text == auto
     with pytest.raises(ValueError, match="entities"):
         mtfix.Cleaner(model=None, entities="sometimes").clean(text)
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 9])
+def test_a_word_three_times_or_more_is_on_purpose_at_the_end_of_a_line_too(n: int) -> None:
+    # found by the fuzz harness: 'the the the' at the end of a line lost a word, and nine of them
+    # were not idempotent
+    text = " ".join(["the"] * n)
+    assert THOROUGH.clean(text).changes == []

@@ -60,8 +60,8 @@ def _line_edits(text: str, offset: int) -> Iterator[Repair]:
         words = m.group("w").split(" ")
         if _is_name(m.group("w")) or (_IDIOM_LINKS & {w.lower() for w in words[:2]} and len(words) == 2):
             continue  # 'from time to time to', 'and more and more': idioms, not a doubled phrase
-        if _tripled(text, m):
-            continue
+        if _tripled(text, m) or len({w.lower() for w in words}) == 1:
+            continue  # one word over and over ('the the the the') is the single-word rule's to judge
         taken.append(m.span())
         s, e = m.span("rep")
         yield Repair(
@@ -98,7 +98,7 @@ def _tripled(text: str, m: re.Match[str]) -> bool:
 
 
 def _is_word_char(c: str) -> bool:
-    return c.isalnum() or c in "'’-_"
+    return c != "" and (c.isalnum() or c in "'’-_")  # '' (past either end) is no word character
 
 
 def _is_name(words: str) -> bool:
