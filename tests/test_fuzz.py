@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import random
 
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, example, given, seed, settings
 from hypothesis import strategies as st
 
 import mtfix
@@ -35,6 +35,9 @@ INPUTS = st.one_of(MT_TEXT, st.text(max_size=300), st.sampled_from(REAL) if REAL
 @seed(20261202)
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(st.lists(INPUTS, min_size=1, max_size=4), st.sampled_from(mtfix.MODES))
+# found by the 100,000 run: a piece given to ftfy took in the next line, and the diff moved
+@example(["thethethethetheÃ©drunk drivingthethethethe&amp;athehttp://x.com/A.B", "the Ã©"], "thorough")
+@example(["3.5  :", "3.5"], "thorough")  # '3 : 1' was looked for across the line break
 def test_fuzz_replay_idempotence_and_batch_agreement(texts: list[str], mode: str) -> None:
     cleaner = CLEANERS[mode]
     batch = cleaner.clean_batch(texts)

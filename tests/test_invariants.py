@@ -213,3 +213,24 @@ def test_entity_policies_keep_the_log_exact_and_idempotent(text: str, policy: st
         assert [m for m in ("&amp;", "&lt;", "&quot;") if m in text] == [
             m for m in ("&amp;", "&lt;", "&quot;") if m in r.text
         ]
+
+
+SYMPTOM_LINE = st.lists(
+    st.sampled_from(["&amp;", "&lt;", "Ã©", "â€™", "\x07", "\ufffd", "a", "the", " ", "http://x.com/A.B", "é"]),
+    max_size=40,
+).map("".join)
+
+
+@SETTINGS
+@given(st.lists(SYMPTOM_LINE, min_size=1, max_size=4))
+def test_encoding_repairs_of_a_line_do_not_depend_on_the_lines_around_it(lines: list[str]) -> None:
+    """Every change covers whole symptoms, and the pieces given to ftfy never cross a line break, so
+    a line gets the same edits alone as in a batch (the fuzz harness found both broken)."""
+    from mtfix.fixers.encoding import fix_encoding
+
+    joined = "\n".join(lines)
+    expected, offset = [], 0
+    for line in lines:
+        expected += [(r.start + offset, r.end + offset, r.after) for r in fix_encoding(line)]
+        offset += len(line) + 1
+    assert [(r.start, r.end, r.after) for r in fix_encoding(joined)] == expected

@@ -294,6 +294,20 @@ def test_entity_policies(text: str, auto: str, decode: str, keep: str) -> None:
         mtfix.Cleaner(model=None, entities="sometimes").clean(text)
 
 
+def test_an_encoding_repair_covers_the_whole_symptom_wherever_the_line_stands() -> None:
+    """Found by the fuzz harness: ``&amp;a`` -> ``&a`` was logged as ``mp;a`` deleted alone and as
+    ``amp;`` deleted in a batch, where the piece given to ftfy took in the next line. A change covers
+    the whole entity, and a line's changes do not depend on the lines around it."""
+    line = "thethethethetheÃ©drunk drivingthethethethe&amp;athehttp://x.com/A.B"
+    cleaner = mtfix.Cleaner(model=None, grammar=False, mode="thorough")
+    alone = cleaner.clean(line)
+    assert [(c.before, c.after) for c in alone.changes] == [("Ã©", "é"), ("&amp;", "&")]
+    assert "HTML entity '&amp;'" in alone.changes[1].message
+    for context in (["the Ã©"], ["x"], ["&lt;Ã©"]):
+        assert cleaner.clean_batch([line, *context])[0] == alone
+        assert cleaner.clean_batch([*context, line])[-1] == alone
+
+
 @pytest.mark.parametrize("n", [3, 4, 5, 9])
 def test_a_word_three_times_or_more_is_on_purpose_at_the_end_of_a_line_too(n: int) -> None:
     # found by the fuzz harness: 'the the the' at the end of a line lost a word, and nine of them

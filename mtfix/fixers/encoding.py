@@ -105,7 +105,9 @@ def _pieces(text: str) -> Iterator[tuple[int, int]]:
         m = _SYMPTOM.match(text, found)
         assert m is not None
         # the word around it, looked for no further than a piece's length either way
-        s = max(text.rfind(" ", found - _PIECE, found), text.rfind("\n", found - _PIECE, found)) + 1
+        # (a window that starts before 0 starts at 0: a negative start would count from the end)
+        w = max(0, found - _PIECE)
+        s = max(text.rfind(" ", w, found), text.rfind("\n", w, found)) + 1
         if s == 0 and found > _PIECE:
             s = found  # a long word: from the symptom (a sequence starts with its symptom)
         if current is not None and s < current[1]:
@@ -116,7 +118,8 @@ def _pieces(text: str) -> Iterator[tuple[int, int]]:
             e = m.end()  # a long word: up to this symptom and the rest of its sequence only
             while e < len(text) and _IS_CONTINUATION.match(text, e):
                 e += 1
-        if current is not None and s <= current[1] + 8 and e - current[0] <= _PIECE:  # near: one call
+        near = current is not None and s <= current[1] + 8 and e - current[0] <= _PIECE
+        if near and "\n" not in text[current[1] : s]:  # near on the same line: one call
             current = (current[0], max(current[1], e))
         else:
             if current is not None:
@@ -149,11 +152,48 @@ def _diff_edits(old: str, new: str, offset: int) -> Iterator[Repair]:
     if old == new:
         return
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)  # a piece: bounded
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
+    edits = [op[1:] for op in matcher.get_opcodes() if op[0] != "equal"]
+    for i1, i2, j1, j2 in _whole_symptoms(old, new, edits):
         before, after = old[i1:i2], new[j1:j2]
         yield Repair(offset + i1, offset + i2, after, _message(before, after), 0.95)
+
+
+def _whole_symptoms(
+    old: str, new: str, edits: list[tuple[int, int, int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """The diff's edits widened to every symptom they touch, merged where they then overlap, and
+    trimmed of what the fix left as it was outside a symptom.
+
+    A character diff is ambiguous: ``&amp;a`` -> ``&a`` is as well ``mp;a`` deleted as ``amp;``, and
+    which one difflib picks depends on the text around it. An edit that covers the whole symptom
+    (``&amp;`` -> ``&``) is the same wherever the piece starts, and reads as what was repaired.
+    """
+    symptoms = [m.span() for m in _SYMPTOM.finditer(old)]
+
+    def inside(i: int) -> bool:
+        return any(a <= i < b for a, b in symptoms)
+
+    merged: list[list[int]] = []  # [lo, hi, offset into new before, offset into new after]
+    for i1, i2, j1, j2 in edits:
+        lo, hi = i1, i2
+        for a, b in symptoms:
+            if a < max(i2, i1 + 1) and i1 < b:  # overlaps (an insertion: falls inside)
+                lo, hi = min(lo, a), max(hi, b)
+        if merged and lo <= merged[-1][1]:
+            merged[-1][0] = min(merged[-1][0], lo)
+            merged[-1][1] = max(merged[-1][1], hi)
+            merged[-1][3] = j2 - i2
+        else:
+            merged.append([lo, hi, j1 - i1, j2 - i2])
+    out = []
+    for lo, hi, before, after in merged:
+        j1, j2 = lo + before, hi + after
+        while hi > lo and j2 > j1 and old[hi - 1] == new[j2 - 1] and not inside(hi - 1):
+            hi, j2 = hi - 1, j2 - 1
+        while hi > lo and j2 > j1 and old[lo] == new[j1] and not inside(lo):
+            lo, j1 = lo + 1, j1 + 1
+        out.append((lo, hi, j1, j2))
+    return out
 
 
 def _message(before: str, after: str) -> str:

@@ -136,7 +136,8 @@ _EMOTICON_EYES = re.compile(r"(?:^|(?<=[\s]))[:;=][-'’^o]?\Z")  # \Z: the eyes
 
 
 def _digit_around(text: str, i: int, j: int) -> bool:
-    return i >= 0 and text[i].isdigit() and j + 1 < len(text) and text[j + 1].isdigit()
+    # a digit on either side on the same line: '3 : 1', not '3.5 :' and a number on the next line
+    return i >= 0 and text[i].isdigit() and j + 1 < len(text) and text[j] in " \t" and text[j + 1].isdigit()
 
 
 class _PerLine:
