@@ -158,9 +158,7 @@ def _diff_edits(old: str, new: str, offset: int) -> Iterator[Repair]:
         yield Repair(offset + i1, offset + i2, after, _message(before, after), 0.95)
 
 
-def _whole_symptoms(
-    old: str, new: str, edits: list[tuple[int, int, int, int]]
-) -> list[tuple[int, int, int, int]]:
+def _whole_symptoms(old: str, new: str, edits: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
     """The diff's edits widened to every symptom they touch, merged where they then overlap, and
     trimmed of what the fix left as it was outside a symptom.
 
