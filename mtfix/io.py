@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -33,6 +34,7 @@ __all__ = [
     "parse_jsonl_line",
     "parse_record",
     "raw_lines",
+    "raw_windows",
     "remove_leftovers",
     "temp_prefix",
 ]
@@ -42,6 +44,9 @@ BOM = "\ufeff"
 
 #: How much of a file :func:`looks_binary` inspects.
 SNIFF_BYTES = 8192
+
+#: The longest line read whole (``--max-line``); a longer one is read in windows (:func:`raw_windows`).
+MAX_LINE = 1 << 20
 
 
 class InputError(Exception):
@@ -60,6 +65,86 @@ def raw_lines(stream: BinaryIO) -> Iterator[tuple[int, int, bytes]]:
     for number, raw in enumerate(stream, 1):
         yield number, offset, raw
         offset += len(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A piece of one line, at most the limit long: the whole line when it fits."""
+
+    number: int  # the line's 1-based number
+    offset: int  # of the piece's first byte in the file
+    raw: bytes  # the piece; the last piece of a line keeps the line's terminator
+    part: int  # 0 for a line's first piece
+    continues: bool  # the line goes on in the next piece
+    broken: bool  # a piece of a word longer than the limit (cut where no space was), no text to clean
+
+
+# Where a long line is cut, best first: after a sentence end and its space, then after any space.
+_SENTENCE_CUT = re.compile(rb"[.!?][\"')\]\xe2\x80\x9d\x99]*[ \t]+|\xe3\x80\x82")
+_SPACE_CUT = re.compile(rb"[ \t]+")
+
+
+def raw_windows(stream: BinaryIO, limit: int, *, cut_at_spaces: bool = True) -> Iterator[Window]:
+    """The lines of ``stream`` in pieces of at most ``limit`` bytes, in bounded memory.
+
+    A line that fits is one piece. A longer one is cut, with ``cut_at_spaces``, after the last sentence
+    end in the second half of the piece (``. ``, ``?" ``, ``。``), else after its last space, so that
+    each piece is text a fixer can clean on its own; where a piece holds no space it is cut at a UTF-8
+    character boundary and marked ``broken``, and so is the rest of that word, up to its next space.
+    Without ``cut_at_spaces`` (records that are not text) the cut is anywhere. ``limit`` 0: no limit
+    (:func:`raw_lines`).
+    """
+    if limit <= 0:
+        for number, offset, raw in raw_lines(stream):
+            yield Window(number, offset, raw, 0, False, False)
+        return
+    number, offset, part, carry = 1, 0, 0, b""
+    pending: Window | None = None  # a piece is yielded once it is known whether its line goes on
+    in_word = False  # the last cut was inside a word: its rest, up to a space, is no text either
+    while True:
+        chunk = carry + stream.readline(limit - len(carry))
+        carry = b""
+        if not chunk:
+            break
+        if pending is not None:
+            yield pending
+        ends = chunk.endswith(b"\n") or len(chunk) < limit  # the line (or the file) ends in this piece
+        space = _SPACE_CUT.search(chunk) if in_word else None
+        if in_word and ((space is not None and space.start() > 0) or (space is None and ends)):
+            cut = len(chunk) if space is None else space.start()  # the rest of the word
+            chunk, carry = chunk[:cut], chunk[cut:]
+            pending = Window(number, offset, chunk, part, bool(carry), True)
+            number, part = (number, part + 1) if carry else (number + 1, 0)
+            in_word = False
+        elif ends:
+            pending = Window(number, offset, chunk, part, False, False)
+            number, part, in_word = number + 1, 0, False
+        else:
+            cut, in_word = _cut(chunk) if cut_at_spaces else (len(chunk), False)
+            chunk, carry = chunk[:cut], chunk[cut:]
+            pending = Window(number, offset, chunk, part, True, in_word)
+            part += 1
+        offset += len(chunk)
+    if pending is not None:
+        yield Window(pending.number, pending.offset, pending.raw, pending.part, False, pending.broken)
+
+
+def _cut(chunk: bytes) -> tuple[int, bool]:
+    half = len(chunk) // 2
+    for pattern in (_SENTENCE_CUT, _SPACE_CUT):
+        last = None
+        for last in pattern.finditer(chunk, half if pattern is _SENTENCE_CUT else 0):  # noqa: B007
+            pass
+        if last is not None and last.end() < len(chunk):
+            return last.end(), False
+    cut = len(chunk)
+    while cut > len(chunk) - 4 and 0x80 <= chunk[cut - 1] <= 0xBF:  # not inside a UTF-8 character
+        cut -= 1
+    if chunk[cut - 1] >= 0xC0:  # the lead byte of a character cut short goes with it
+        cut -= 1
+    if chunk[cut - 1 : cut] == b"\r":  # a CRLF stays whole
+        cut -= 1
+    return cut, True
 
 
 def decode_line(raw: bytes, offset: int) -> tuple[str, str]:

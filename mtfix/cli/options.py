@@ -42,6 +42,7 @@ class Options:
     stages: StageOptions
     workers: int  # 0: one per CPU
     batch_size: int
+    max_line: int  # bytes; 0: no limit
     quiet: bool
     # ``clean`` only (``check`` has the defaults)
     output: str | None  # -o
@@ -78,6 +79,7 @@ class Options:
             ),
             workers=ns.workers,
             batch_size=ns.batch_size,
+            max_line=ns.max_line,
             quiet=ns.quiet,
             output=ns.output or None,
             in_place=ns.in_place,
@@ -100,6 +102,8 @@ class Options:
             raise UsageError("--workers must be 0 (one per CPU) or more")
         if self.batch_size < 1:
             raise UsageError("--batch-size must be at least 1")
+        if 0 < self.max_line < 4096:
+            raise UsageError("--max-line must be 0 (no limit) or at least 4096 bytes")
         if self.backup is not None and not self.in_place:
             raise UsageError("--backup needs --in-place")
         if self.backup == "":

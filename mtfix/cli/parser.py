@@ -10,6 +10,7 @@ import mtfix
 from mtfix import pipeline
 from mtfix.cli.options import STAGE_DEST
 from mtfix.cli.plan import DEFAULT_GLOBS
+from mtfix.io import MAX_LINE
 
 _EXIT_STATUS = """\
 exit status:
@@ -79,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=256,
         metavar="N",
         help="lines per block sent to a worker (default 256)",
+    )
+    run.add_argument(
+        "--max-line",
+        type=int,
+        default=MAX_LINE,
+        metavar="BYTES",
+        help="a longer line is cleaned in pieces cut after a sentence end or a space (a piece with no space, "
+        "and a JSON Lines record that long, pass through unchanged), so that memory stays bounded "
+        f"(default {MAX_LINE:,}; 0: no limit)",
     )
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
     common.add_argument(

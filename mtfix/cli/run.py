@@ -198,9 +198,13 @@ class Run:
         for u in units:
             r = None
             if u.error is not None:
-                action = f"written to {self.rejects}" if self.rejects else "passed through unchanged"
-                self.console.warn(f"{job.name}: line {u.line}: {u.error} ({action})")
-                stats.bad_records[_reason_kind(u.error)] += 1
+                if u.part == 0:  # a record in pieces is one record
+                    action = f"written to {self.rejects}" if self.rejects else "passed through unchanged"
+                    self.console.warn(f"{job.name}: line {u.line}: {u.error} ({action})")
+                    stats.bad_records[_reason_kind(u.error)] += 1
+            elif u.note is not None:
+                self.console.warn(f"{job.name}: line {u.line}, column {u.column + 1}: {u.note}")
+                stats.bad_records[_reason_kind(u.note)] += 1
             elif u.text is not None:
                 r = next(found)
                 stats.segments += 1
@@ -306,7 +310,7 @@ def stage_lines(stages: dict[str, Any]) -> list[str]:
 
 def _reason_kind(error: str) -> str:
     """The kind of a record's error, for the summary's counts ('malformed JSON: ...' -> 'malformed JSON')."""
-    return error.split(":", 1)[0].split(" at byte offset")[0]
+    return error.split(":", 1)[0].split(" at byte offset")[0].split(" (")[0]
 
 
 def _plural(n: int, what: str) -> str:

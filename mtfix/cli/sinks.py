@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from shutil import copyfileobj
 from typing import IO, BinaryIO
@@ -184,13 +184,13 @@ class ExplainSink(Sink):
         for u, r in items:
             if r is None:
                 continue
-            at = f"{job.name}:{u.line}"
+            at, col = f"{job.name}:{u.line}", u.column + 1
             lines += [
-                f"{at}:{c.start + 1}: {c.kind} ({c.source}, {c.confidence:.2f}) "
+                f"{at}:{c.start + col}: {c.kind} ({c.source}, {c.confidence:.2f}) "
                 f"{c.before!r} -> {c.after!r}: {c.message}\n"
                 for c in r.changes
             ]
-            lines += [f"{at}:{f.start + 1}: {f.kind} (flag, {f.score:.2f}): {f.message}\n" for f in r.flags]
+            lines += [f"{at}:{f.start + col}: {f.kind} (flag, {f.score:.2f}): {f.message}\n" for f in r.flags]
         if lines:
             sys.stderr.write("".join(lines))
 
@@ -243,13 +243,15 @@ class LogSink(_SpooledFile):
         self._action = bad_record_action(rejects)
 
     def block(self, job: Job, items: Items) -> None:
-        records = [
-            log_entry(r, {"path": job.name, "line": u.line})
-            if u.error is None
-            else log_entry(None, {"path": job.name, "line": u.line}, error=u.error, action=self._action)
-            for u, r in items
-            if r is not None or u.error is not None
-        ]
+        records = []
+        for u, r in items:
+            where = {"path": job.name, "line": u.line}
+            if u.error is not None and u.part == 0:
+                records.append(log_entry(None, where, error=u.error, action=self._action))
+            elif u.note is not None:
+                records.append(log_entry(None, where, column=u.column + 1, error=u.note, action=self._action))
+            elif r is not None:
+                records.append(log_entry(_in_line(r, u.column), where))
         self._write(job, "".join(r + "\n" for r in records).encode())
 
 
@@ -258,8 +260,21 @@ class RejectsSink(_SpooledFile):
     break gets one, so that the next rejected record starts a line)."""
 
     def block(self, job: Job, items: Items) -> None:
-        bad = [u.original[len(u.bom.encode()) :] for u, _ in items if u.error is not None and u.original is not None]
-        self._write(job, b"".join(b if b.endswith(b"\n") else b + b"\n" for b in bad))
+        bad = [
+            (u.original[len(u.bom.encode()) :], u.continues)
+            for u, _ in items
+            if u.error is not None and u.original is not None
+        ]
+        self._write(job, b"".join(b if b.endswith(b"\n") or more else b + b"\n" for b, more in bad))
+
+
+def _in_line(r: Result, column: int) -> Result:
+    """``r`` with its offsets counted from the start of the line (a piece of a long line starts at ``column``)."""
+    if not column:
+        return r
+    changes = [replace(c, start=c.start + column, end=c.end + column) for c in r.changes]
+    flags = [replace(f, start=f.start + column, end=f.end + column) for f in r.flags]
+    return Result(r.original, r.text, changes, flags)
 
 
 # ------------------------------------------------------------------------------------------ check
@@ -276,18 +291,20 @@ class CheckSink(Sink):
         report: list[str] = []
         for u, r in items:
             if r is not None:
-                report += self._findings(job.name, u.line, r)
-            elif u.error is not None:  # a record that cannot be checked is a finding of its own
+                report += self._findings(job.name, u.line, _in_line(r, u.column))
+            elif u.error is not None and u.part == 0:  # a record that cannot be checked is a finding of its own
                 report.append(self._invalid(job.name, u.line, u.error))
+            elif u.note is not None:
+                report.append(self._invalid(job.name, u.line, u.note, column=u.column + 1))
         if report:
             self.found = True
             self._stdout.write("".join(report).encode())
 
-    def _invalid(self, name: str, line: int, error: str) -> str:
+    def _invalid(self, name: str, line: int, error: str, column: int = 1) -> str:
         if self._json:
-            item = {"path": name, "line": line, "column": 1, "type": "error", "kind": "record.invalid"}
+            item = {"path": name, "line": line, "column": column, "type": "error", "kind": "record.invalid"}
             return json.dumps({**item, "message": error}, ensure_ascii=False) + "\n"
-        return f"{name}:{line}:1: record.invalid: {error}\n"
+        return f"{name}:{line}:{column}: record.invalid: {error}\n"
 
     def _findings(self, name: str, line: int, r: Result) -> list[str]:
         items = sorted(
@@ -317,6 +334,7 @@ class DiffSink(Sink):
         self._stdout = stdout
         self._color = color
         self._diffs: dict[Job, UnifiedDiff] = {}
+        self._pieces: dict[Job, tuple[list[str], list[str]]] = {}  # a long line's pieces so far
 
     def start(self, job: Job) -> None:
         self._diffs[job] = UnifiedDiff(lambda s: self._stdout.write(s.encode()), job.name, color=self._color)
@@ -326,13 +344,23 @@ class DiffSink(Sink):
         for u, r in items:
             new = u.raw if r is None else u.cleaned(r, None)  # a record that cannot be cleaned stays
             self.found = self.found or new != u.raw
-            diff.feed(u.bom + u.raw, u.bom + new, eol=bool(u.end))
+            if u.continues or u.part:  # the pieces of a long line are one line of the diff
+                old_parts, new_parts = self._pieces.setdefault(job, ([], []))
+                old_parts.append(u.bom + u.raw)
+                new_parts.append(u.bom + new)
+                if u.continues:
+                    continue
+                del self._pieces[job]
+                diff.feed("".join(old_parts), "".join(new_parts), eol=bool(u.end))
+            else:
+                diff.feed(u.bom + u.raw, u.bom + new, eol=bool(u.end))
 
     def end(self, job: Job) -> None:
         self._diffs.pop(job).close()
 
     def drop(self, job: Job) -> None:
         self._diffs.pop(job, None)
+        self._pieces.pop(job, None)
 
 
 _COLORS = {"-": "\x1b[31m", "+": "\x1b[32m", "@": "\x1b[36m", "h": "\x1b[1m"}

@@ -21,7 +21,7 @@ from mtfix import Cleaner, Config, Result
 from mtfix._common import SetupError, log_entry
 from mtfix.cli.options import Options
 from mtfix.cli.plan import Job
-from mtfix.io import BOM, InputError, Record, decode_line, looks_binary, parse_jsonl_line, raw_lines
+from mtfix.io import BOM, InputError, Record, Window, decode_line, looks_binary, parse_jsonl_line, raw_windows
 
 # --------------------------------------------------------------------------------------- reading
 
@@ -42,6 +42,11 @@ class Unit:
     error: str | None = None  # why this record cannot be cleaned
     original: bytes | None = None  # with ``error``: the line as read, terminator included
     bom: str = ""  # the BOM the file starts with, on its first line: written back before the line
+    # A line longer than ``--max-line`` comes in several units, each a piece of it (:func:`raw_windows`):
+    part: int = 0  # the piece's number, 0 for the first (and for a whole line)
+    column: int = 0  # where the piece starts in its line, in characters: the change log counts from there
+    continues: bool = False  # the line goes on in the next unit (``end`` is "")
+    note: str | None = None  # why this piece of text is passed through unchanged
 
     def cleaned(self, result: Result, log_key: str | None) -> str:
         """The line once cleaned (without its terminator): the text, or the record with the text and,
@@ -85,11 +90,16 @@ def read_events(jobs: Sequence[Job], options: Options) -> Iterator[Event]:
         try:
             yield Event("start", job)
             block: list[Unit] = []
-            for number, offset, raw in raw_lines(stream):
+            column = 0
+            cut_at_spaces = job.fmt != "jsonl"  # a JSON record cut in pieces is not parsed
+            for window in raw_windows(stream, options.max_line, cut_at_spaces=cut_at_spaces):
                 if job.failed:
                     break
-                block.append(_unit(job, number, offset, raw, options))
-                if len(block) == options.batch_size:
+                unit = _unit(job, window, column, options)
+                column = unit.column + len(unit.raw) if window.continues else 0
+                block.append(unit)
+                # a piece of a long line is a block's last unit: a few pieces in memory at a time
+                if len(block) == options.batch_size or unit.part or unit.continues:
                     yield Event("block", job, block)
                     block = []
             if block:
@@ -102,8 +112,14 @@ def read_events(jobs: Sequence[Job], options: Options) -> Iterator[Event]:
                 stream.close()
 
 
-def _unit(job: Job, number: int, offset: int, raw: bytes, options: Options) -> Unit:
+def _unit(job: Job, w: Window, column: int, options: Options) -> Unit:
+    number, offset, raw = w.number, w.offset, w.raw
     if job.fmt == "jsonl":
+        if w.part or w.continues:  # longer than the limit: passed through as it is, never parsed
+            bom = BOM if number == 1 and w.part == 0 and raw.startswith(BOM.encode()) else ""
+            error = f"record longer than --max-line ({options.max_line:,} bytes)"
+            end = "\n" if raw.endswith(b"\n") and not w.continues else ""
+            return Unit(number, "", end, None, error=error, original=raw, bom=bom, part=w.part, continues=w.continues)
         parsed = parse_jsonl_line(raw, offset, first=number == 1, field=options.field, log_key=options.log_key or "")
         if parsed.error is not None:
             return Unit(number, parsed.text, parsed.end, None, error=parsed.error, original=raw, bom=parsed.bom)
@@ -113,9 +129,13 @@ def _unit(job: Job, number: int, offset: int, raw: bytes, options: Options) -> U
         line, end = decode_line(raw, offset)
     except InputError as e:  # a text file is not records: invalid UTF-8 fails it, with the byte offset
         raise InputError(f"line {number}: {e}") from None
-    bom = BOM if number == 1 and line.startswith(BOM) else ""
+    bom = BOM if number == 1 and w.part == 0 and line.startswith(BOM) else ""
     line = line[len(bom) :]
-    return Unit(number, line, end, line, bom=bom)
+    note = None
+    if w.broken:  # a piece of a word longer than the limit: not text a fixer may see in pieces
+        note = f"a word longer than --max-line ({options.max_line:,} bytes): passed through unchanged"
+    text = None if note else line
+    return Unit(number, line, end, text, bom=bom, part=w.part, column=column, continues=w.continues, note=note)
 
 
 def _reason(e: Exception) -> str:
