@@ -30,6 +30,7 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -166,6 +167,7 @@ def _triggered(text: str) -> bool:
 
 
 _NEEDS_EVIDENCE = frozenset(kind for kind, _, evidence in RULES.values() if evidence)
+_ANY_WORD = re.compile(r"[^\W\d_]+")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{3,}(?![\w'’-])")
 # Placeholders of localisation formats ({0}, %s, %1$d, <b>, &amp;, $var): never linted.
 _PLACEHOLDER = re.compile(r"\{[^{}\s]*\}|%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[sdifxXeEgGcrpu@]|</?\w[^<>]*>|&\w+;|\$\w+")
@@ -238,6 +240,7 @@ class GrammarStage:
         )
         self.known = known_words() | {w.lower() for w in options.dictionary}
         self._linter: Any = None
+        self._words_of_line: tuple[str, int, Counter[str]] | None = None  # the last line's word counts
         self._others: list[Any] | None = None  # spell checkers of the other dialects, made when needed
         self._speller: Any = None  # the spell checker alone, asked about single words (_lookup)
         # which of Harper's two paths the configured rules use: the speller, the sentence linter
@@ -372,12 +375,22 @@ class GrammarStage:
         self._harper_words[word] = lint
         return lint
 
-    def _judge(self, text: str, start: int, sentence: str, found: dict[str, list[Any]]) -> list[Edit]:
-        """The lints of ``sentence`` (at ``start`` in ``text``) that mtfix accepts, as sentence edits."""
+    def _line_words(self, text: str, start: int) -> Counter[str]:
+        """How often each word (lower-cased) occurs in the line of ``start``: counted once a line, not
+        once a sentence, which was quadratic on a long line (a 400 KB line took 14 s)."""
         line_start = text.rfind("\n", 0, start) + 1
+        cached = self._words_of_line
+        if cached is not None and cached[0] is text and cached[1] == line_start:
+            return cached[2]
         line_end = text.find("\n", start)
         line = text[line_start : len(text) if line_end < 0 else line_end]
-        line_words = [w.lower() for w in re.findall(r"[^\W\d_]+", line)]
+        counts = Counter(w.lower() for w in _ANY_WORD.findall(line))
+        self._words_of_line = (text, line_start, counts)
+        return counts
+
+    def _judge(self, text: str, start: int, sentence: str, found: dict[str, list[Any]]) -> list[Edit]:
+        """The lints of ``sentence`` (at ``start`` in ``text``) that mtfix accepts, as sentence edits."""
+        line_words = self._line_words(text, start)
         blocked = [(s.start, s.end) for s in protected_spans(sentence)]
         blocked += [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(sentence)]
         out: list[Edit] = []
@@ -406,7 +419,7 @@ class GrammarStage:
                 if rule == "SpellCheck" and (_INNER.search(token) or self._foreign_context(sentence, a, b)):
                     continue  # a name, an acronym, a sentence start, part of a compound: never guessed at
                 words = re.findall(r"[^\W\d_]+", problem.lower())
-                if any(line_words.count(w) > 1 for w in words if len(w) > 2 and rule == "SpellCheck"):
+                if any(line_words[w] > 1 for w in words if len(w) > 2 and rule == "SpellCheck"):
                     continue  # a word that recurs is a term, not a slip
                 choices = [s for s in lint.suggestions if _usable(rule, problem, s, self.known)]
                 if rule == "SpellCheck" and choices and self._variant(problem):
