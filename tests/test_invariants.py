@@ -234,3 +234,53 @@ def test_encoding_repairs_of_a_line_do_not_depend_on_the_lines_around_it(lines: 
         expected += [(r.start + offset, r.end + offset, r.after) for r in fix_encoding(line)]
         offset += len(line) + 1
     assert [(r.start, r.end, r.after) for r in fix_encoding(joined)] == expected
+
+
+SPAN_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "http://a.b/c",
+            "`code x`",
+            "`",
+            "{{ n }}",
+            "{{",
+            "}}",
+            "{% if %}",
+            "${ y }",
+            "#{z}",
+            "a@b.com",
+            "@me",
+            "#tag",
+            "file.txt",
+            "www.x.org",
+            "x.com/p",
+            "co.uk",
+            ".",
+            "@",
+            "#",
+            "{",
+            "}",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "word",
+            "é",
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@SETTINGS
+@given(SPAN_TEXT)
+def test_protected_spans_are_those_of_the_pattern_tried_at_every_position(text: str) -> None:
+    """protected_spans tries only the words that hold a hint; it must find what the pattern finds when it
+    is tried at every position of every line (what it did before it was made linear in the hints)."""
+    from mtfix.segment import _PROTECTED, Span, protected_spans
+
+    offset, expected = 0, []
+    for line in text.split("\n"):
+        expected += [Span(m.start() + offset, m.end() + offset) for m in _PROTECTED.finditer(line)]
+        offset += len(line) + 1
+    assert protected_spans(text) == expected
