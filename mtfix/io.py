@@ -135,7 +135,7 @@ def _cut(chunk: bytes) -> tuple[int, bool]:
         last = None
         for last in pattern.finditer(chunk, half if pattern is _SENTENCE_CUT else 0):  # noqa: B007
             pass
-        if last is not None and last.end() < len(chunk):
+        if last is not None:  # (a piece that ends with a space is cut there: nothing carried over)
             return last.end(), False
     cut = len(chunk)
     while cut > len(chunk) - 4 and 0x80 <= chunk[cut - 1] <= 0xBF:  # not inside a UTF-8 character
