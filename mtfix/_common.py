@@ -39,6 +39,14 @@ def walk(root: Path, globs: Sequence[str], exclude: Path | None, errors: list[OS
                 yield Path(dirpath, name)
 
 
+def within(path: str | Path, folder: str | Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it, ``folder`` being an input folder ("-": none)."""
+    if str(folder) == "-" or not os.path.isdir(folder):
+        return False
+    root, target = os.path.realpath(folder), os.path.realpath(path)
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def log_entry(result: Result | None, before: Mapping[str, Any] | None = None, **after: Any) -> str:
     """The change log of one result as one line of JSON: ``{**before, "changes", "flags", **after}``.
 

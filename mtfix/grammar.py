@@ -29,15 +29,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from mtfix._quiet import quiet
 from mtfix.changes import Edit, Flag
 from mtfix.guard import shared_ends, typo_distance
 from mtfix.lexicon import known_words
@@ -669,30 +668,6 @@ def _make_linter(options: GrammarOptions, dialect: Any = None, spell_only: bool 
         if options.dictionary:
             linter.import_words(sorted(options.dictionary))
     return linter
-
-
-@contextmanager
-def quiet() -> Iterator[None]:
-    """Send the process's standard output and error (file descriptors 1 and 2) to /dev/null: Harper's
-    native code writes debug lines there, below Python's ``sys.stdout``."""
-    for stream in (sys.stdout, sys.stderr):
-        with suppress(AttributeError, ValueError, OSError):
-            stream.flush()
-    saved: list[tuple[int, int]] = []
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        for fd in (1, 2):
-            try:
-                saved.append((fd, os.dup(fd)))
-                os.dup2(devnull, fd)
-            except OSError:  # no such descriptor: nothing to protect
-                pass
-        yield
-    finally:
-        for fd, copy in saved:
-            os.dup2(copy, fd)
-            os.close(copy)
-        os.close(devnull)
 
 
 def read_dictionary(path: str | os.PathLike[str]) -> frozenset[str]:

@@ -239,33 +239,41 @@ def test_clean_dataset_argument_errors(ray_address: str) -> None:
 
 
 def test_cli_engine_ray(ray_address: str, data: Path, rules: mtfix.Cleaner, tmp_path: Path) -> None:
-    """Parquet rows match ``Cleaner.clean``; JSON Lines output equals the local engine's, line for line."""
+    """Parquet rows match ``Cleaner.clean``; JSON Lines output equals the local engine's, byte for byte;
+    each output is named after its input; stderr holds mtfix's lines only (Ray is quiet without --verbose)."""
     import pyarrow.parquet as pq
 
     out = tmp_path / "out"
     proc = _run(
-        "-m", "mtfix", "clean", "--engine", "ray", "--address", ray_address, "--no-model", "-q", data, "-o", out,
+        "-m", "mtfix", "clean", "--engine", "ray", "--address", ray_address, "--no-model", data, "-o", out,
         "--workers", "2",  # two actors on this 2-CPU instance: they must leave a CPU to the reads (or hang)
         cwd=tmp_path,
     )  # fmt: skip
     assert proc.returncode == 3, proc.stderr  # records that cannot be cleaned passed through
-    parquet = sorted(out.glob("*.parquet"))
-    jsonl = sorted(out.glob("*.jsonl"))
-    assert parquet and jsonl and sorted(out.iterdir()) == sorted(parquet + jsonl)
+    assert sorted(p.name for p in out.iterdir()) == ["data.jsonl", "part-0.parquet", "part-1.parquet"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temporary folder left behind"
+    assert proc.stdout == ""
+    assert [x for x in proc.stderr.splitlines() if not x.startswith("mtfix:")] == [], proc.stderr
 
-    table = pq.read_table(parquet)  # the same schema, plus the log column
     source = pq.read_schema(data / "part-0.parquet")
-    assert table.schema.remove_metadata() == source.append(table.schema.field("mtfix")).remove_metadata()
-    check_rows(table.to_pylist(), _rows(), rules)
+    rows = []
+    for name in ("part-0.parquet", "part-1.parquet"):  # each file's rows, in their order
+        table = pq.read_table(out / name)  # the same schema, plus the log column
+        assert table.schema.remove_metadata() == source.append(table.schema.field("mtfix")).remove_metadata()
+        assert table.column("id").to_pylist() == pq.read_table(data / name).column("id").to_pylist()
+        rows += table.to_pylist()
+    check_rows(rows, _rows(), rules)
 
     # One record policy: both engines pass a record that cannot be cleaned through unchanged, warn about
     # each and exit 3; their outputs are identical, byte for byte (the BOM and the CRLF line included).
     local = _run("-m", "mtfix", "clean", "--no-model", "-q", data / "data.jsonl", "-o", "l.jsonl",
                  cwd=tmp_path)  # fmt: skip
     assert local.returncode == 3, local.stderr
-    got = b"".join(p.read_bytes() for p in jsonl)
+    got = (out / "data.jsonl").read_bytes()
     assert got == (tmp_path / "l.jsonl").read_bytes()
+    warnings = [x.split(": ", 3)[-1] for x in proc.stderr.splitlines() if x.startswith("mtfix: warning:")]
+    assert warnings == [x.split(": ", 3)[-1] for x in local.stderr.splitlines() if x.startswith("mtfix: warning:")]
+    assert len(warnings) == 3
     source_lines = (data / "data.jsonl").read_bytes().splitlines(keepends=True)
     assert got.splitlines(keepends=True)[0].startswith(b"\xef\xbb\xbf{") and b"\r\n" in got
     assert [x for x in source_lines if _bad_line(x.decode())] == [
@@ -278,6 +286,63 @@ def test_cli_engine_ray(ray_address: str, data: Path, rules: mtfix.Cleaner, tmp_
     again = _run("-m", "mtfix", "clean", "--engine", "ray", "--address", ray_address, "--no-model", data, "-o", out,
                  cwd=tmp_path)  # fmt: skip
     assert again.returncode == 2 and "empty or new output folder" in again.stderr
+
+
+def test_outputs_named_after_inputs(ray_address: str, rules: mtfix.Cleaner, tmp_path: Path) -> None:
+    """Nested folders and several arguments: each output mirrors its input's path as the local engine's
+    does, its rows in their order across many blocks; empty files stay files; --verbose lets Ray speak."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    corpus = tmp_path / "corpus"
+    (corpus / "a" / "deep").mkdir(parents=True)
+    (corpus / "b").mkdir()
+    rows = [{"id": i, "text": f"{DAMAGED[i % len(DAMAGED)]} ({i})"} for i in range(700)]
+    pq.write_table(pa.Table.from_pylist(rows), corpus / "a" / "deep" / "x.parquet", row_group_size=50)
+    pq.write_table(pa.Table.from_pylist(rows[:0], schema=pa.table({"id": [1], "text": ["x"]}).schema),
+                   corpus / "b" / "empty.parquet")  # fmt: skip
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in reversed(rows))
+    (corpus / "a" / "y.jsonl").write_text(lines, encoding="utf-8")
+    (corpus / "b" / "empty.jsonl").write_bytes(b"")
+    single = tmp_path / "single.jsonl"
+    single.write_text(lines[: lines.index("\n") + 1], encoding="utf-8")
+
+    out = tmp_path / "out"
+    proc = _run(
+        "-m", "mtfix", "clean", "--engine", "ray", "--address", ray_address, "--no-model", "--verbose",
+        "--batch-size", "16", "--workers", "2", corpus / "a", corpus / "b", single, "-o", out, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert [x for x in proc.stderr.splitlines() if not x.startswith("mtfix:")], "--verbose: Ray's lines shown"
+    names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    # below the folder the inputs have in common (tmp_path: single.jsonl's)
+    assert names == [f"corpus/{n}" for n in ("a/deep/x.parquet", "a/y.jsonl", "b/empty.jsonl", "b/empty.parquet")] + [
+        "single.jsonl"
+    ]
+    out = out / "corpus"
+    table = pq.read_table(out / "a" / "deep" / "x.parquet")
+    assert table.column("id").to_pylist() == list(range(700))  # in order, though cleaned 16 rows at a time
+    assert table.column("text").to_pylist() == [rules.clean(r["text"]).text for r in rows]
+    empty = pq.read_table(out / "b" / "empty.parquet")
+    assert empty.num_rows == 0 and empty.column_names == ["id", "text", "mtfix"]
+    assert (out / "b" / "empty.jsonl").read_bytes() == b""
+
+    local = tmp_path / "local"  # the local engine, same arguments: the same names and JSON Lines bytes
+    proc = _run("-m", "mtfix", "clean", "--no-model", "-q", corpus / "a", corpus / "b", single, "-o", local,
+                cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    for name in ("corpus/a/y.jsonl", "corpus/b/empty.jsonl", "single.jsonl"):
+        assert (out.parent / name).read_bytes() == (local / name).read_bytes(), name
+
+
+def test_output_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
+    pytest.importorskip("ray", reason=SKIP_REASON)
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "in.jsonl").write_text('{"text": "a"}\n', encoding="utf-8")
+    proc = _run("-m", "mtfix", "clean", "--engine", "ray", "--no-model", "c", "-o", "c/sub", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "is inside the input folder c: the next run would read its own output as input" in proc.stderr
+    assert not (tmp_path / "c" / "sub").exists()
 
 
 def test_where_ray_runs(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -296,7 +361,7 @@ def test_where_ray_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     assert engine._init_ray(None, quiet=False)
     assert calls.pop() == {"address": "local", "num_cpus": os.cpu_count() + 1, "include_dashboard": False, **hook}
     assert engine._init_ray("ray://head:10001", quiet=True)
-    assert calls.pop() == {"address": "ray://head:10001", "logging_level": "WARNING", **hook}
+    assert calls.pop() == {"address": "ray://head:10001", "logging_level": "ERROR", "log_to_driver": False, **hook}
     monkeypatch.setenv("RAY_ADDRESS", "auto")
     assert engine._init_ray(None, quiet=False)
     assert calls.pop() == {"address": "auto", **hook}
@@ -351,3 +416,5 @@ def test_engine_ray_refusals(args: list[str], message: str, capsys: pytest.Captu
 def test_address_needs_engine_ray(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["clean", "--address", "auto", "--no-model", str(tmp_path / "in.txt")]) == 2
     assert "--address needs --engine ray" in capsys.readouterr().err
+    assert main(["clean", "--verbose", "--no-model", str(tmp_path / "in.txt")]) == 2
+    assert "--verbose needs --engine ray" in capsys.readouterr().err

@@ -56,6 +56,7 @@ class Options:
     log_key: str | None  # None: no change log in JSON Lines records
     engine: str  # "local" or "ray"
     address: str | None
+    verbose: bool  # --engine ray: Ray's own logging
     # ``check`` only
     report: str  # "text" or "json"
 
@@ -92,6 +93,7 @@ class Options:
             log_key=ns.log_key or None,
             engine=ns.engine,
             address=ns.address,
+            verbose=ns.verbose,
             report=ns.report,
         )
         options._check()

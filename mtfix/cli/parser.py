@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         log_key="",
         engine="local",
         address=None,
+        verbose=False,
     )
     return parser
 
@@ -282,6 +283,11 @@ def _add_engine_arguments(clean: argparse.ArgumentParser) -> None:
         metavar="ADDR",
         help="with --engine ray: the Ray cluster to use ('auto', HOST:6379, ray://HOST:10001); "
         "default: $RAY_ADDRESS, else a local Ray instance",
+    )
+    engine.add_argument(
+        "--verbose",
+        action="store_true",
+        help="with --engine ray: show Ray's own log lines and progress bars (default: only warnings)",
     )
 
 

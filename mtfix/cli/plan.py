@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mtfix._common import UsageError, walk
+from mtfix._common import UsageError, walk, within
 from mtfix.cli.options import Options
 from mtfix.io import looks_binary
 
@@ -80,7 +80,7 @@ def plan(options: Options, warn: Callable[[str], None]) -> Plan:
                 jobs.append(Job(item, _format_of(item, forced), walked=walked))
 
     written = [f for f in (options.output, options.log, options.rejects) if f]
-    inside = [(arg, f) for f in written for arg in inputs if _within(f, arg)]
+    inside = [(arg, f) for f in written for arg in inputs if within(f, arg)]
     if inside:
         folder, what = inside[0]
         raise UsageError(
@@ -119,14 +119,6 @@ def plan(options: Options, warn: Callable[[str], None]) -> Plan:
     if options.log and options.rejects and _same_file(Path(options.log), Path(options.rejects)):
         raise UsageError(f"{options.rejects}: the rejects file would overwrite the change log")
     return result
-
-
-def _within(path: str, folder: str) -> bool:
-    """Whether ``path`` is ``folder`` or lies under it, ``folder`` being an input folder."""
-    if folder == "-" or not os.path.isdir(folder):
-        return False
-    root, target = os.path.realpath(folder), os.path.realpath(path)
-    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _format_of(path: Path | None, forced: str | None) -> str:

@@ -32,6 +32,8 @@ def execute(options: Options) -> int:
         return execute_ray(options, cfg)
     if options.address:
         raise UsageError("--address needs --engine ray")
+    if options.verbose:
+        raise UsageError("--verbose needs --engine ray (the local engine has no log of its own to show)")
     workers = options.workers or os.cpu_count() or 1
     if workers > 1:
         cfg = threads_per_worker(cfg, (os.cpu_count() or 1) // workers)  # no oversubscription
@@ -91,13 +93,15 @@ def execute_ray(options: Options, cfg: Config) -> int:
             concurrency=options.workers or None,
             batch_size=options.batch_size,
             globs=options.globs,
-            quiet=options.quiet,
+            verbose=options.verbose,
         )
     except UsageError:
         raise
     except Exception as e:  # the Ray job failed (e.g. the model could not be loaded): nothing was written
         lines = str(e).strip().splitlines() or [""]
         raise SetupError(f"the Ray job failed: {type(e).__name__}: {lines[-1]}") from None
+    for path, line, why in report.warnings:  # as the local engine words them
+        print(f"mtfix: warning: {path}: line {line}: {why} (passed through unchanged)", file=sys.stderr)
     if not options.quiet:
         print(report.summary(), file=sys.stderr)
     return EXIT_PASSED_THROUGH if report.bad_records else EXIT_OK

@@ -20,7 +20,9 @@ fails the job.
 :func:`clean_files` is ``mtfix clean --engine ray``: Parquet files go through :func:`clean_dataset`;
 JSON Lines files are read as raw lines and each record's text field is spliced back into the line
 exactly as the local engine does, so every other byte of a record is kept (and the output equals
-the local engine's, line for line).
+the local engine's, byte for byte). Every row carries its file and row number through the job, so
+each output is named after its input and keeps its order; Ray's own output is silenced unless
+``verbose``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ import dataclasses
 import logging
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -38,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from mtfix import Cleaner, Config, Result
-from mtfix._common import UsageError, log_entry, threads_per_worker, walk
+from mtfix._common import UsageError, log_entry, threads_per_worker, walk, within
+from mtfix._quiet import quiet
 from mtfix.integrations import RAY_INSTALL_HINT, settle_fsspec_http
 from mtfix.io import JsonLine, parse_jsonl_line, remove_leftovers, temp_prefix
 
@@ -47,7 +49,7 @@ try:
     import ray
     import ray.data
     from ray.data.block import BlockAccessor
-    from ray.data.datasource import BlockBasedFileDatasink, FileBasedDatasource
+    from ray.data.datasource import Datasink, FileBasedDatasource
 except ImportError as e:  # pragma: no cover - exercised in a subprocess without Ray
     raise ImportError(f"mtfix.integrations.ray needs Ray Data ({e}); {RAY_INSTALL_HINT}") from e
 
@@ -212,11 +214,37 @@ def clean_dataset(
     )
 
 
-# ----------------------------------------------------------------------------- JSON Lines, raw lines
+# ------------------------------------------------------------------------------- reading and writing
+
+#: The hidden columns :func:`clean_files` gives each row: its input file and its place in that file.
+#: The writer groups the rows by them, so that each output is named after its input and in its order.
+_PATH = "__mtfix_path__"
+_ROW = "__mtfix_row__"
+
+
+class _ParquetDatasource(FileBasedDatasource):
+    """Reads Parquet files batch by batch, each row tagged with its file and row number (``_PATH``, ``_ROW``)."""
+
+    ROWS_PER_BLOCK = 8192
+
+    def _open_input_source(self, filesystem: Any, path: str, **open_args: Any) -> Any:
+        return filesystem.open_input_file(path)  # Parquet needs random access, not a stream
+
+    def _read_stream(self, f: Any, path: str) -> Iterator[pa.Table]:
+        import pyarrow.parquet as pq
+
+        row = 0
+        for batch in pq.ParquetFile(f).iter_batches(batch_size=self.ROWS_PER_BLOCK):
+            table = pa.Table.from_batches([batch])
+            n = table.num_rows
+            table = table.append_column(_PATH, pa.array([path] * n, pa.string()))
+            yield table.append_column(_ROW, pa.array(range(row, row + n), pa.int64()))
+            row += n
 
 
 class _JsonLinesDatasource(FileBasedDatasource):
-    """Reads files as raw lines (bytes, each with its ``\\n``), in blocks: columns path, line, offset, raw.
+    """Reads files as raw lines (bytes, each with its ``\\n``), in blocks: columns ``_PATH``, ``_ROW``
+    (the line number), offset, raw.
 
     Lines are split on ``\\n`` only (as the local engine does), never decoded here: an invalid
     line is the cleaning step's to report, not the reader's.
@@ -235,8 +263,8 @@ class _JsonLinesDatasource(FileBasedDatasource):
         def block() -> pa.Table:
             table = pa.table(
                 {
-                    "path": pa.array([path] * len(lines), pa.string()),
-                    "line": pa.array(numbers, pa.int64()),
+                    _PATH: pa.array([path] * len(lines), pa.string()),
+                    _ROW: pa.array(numbers, pa.int64()),
                     "offset": pa.array(offsets, pa.int64()),
                     "raw": pa.array(lines, pa.binary()),
                 }
@@ -267,34 +295,101 @@ class _JsonLinesDatasource(FileBasedDatasource):
             yield block()
 
 
-class _JsonLinesDatasink(BlockBasedFileDatasink):
-    """Writes the ``raw`` column (bytes, terminators included) of each block to a ``.jsonl`` file, and
-    counts the rows the cleaning step marked ``bad`` (records passed through unchanged)."""
+def _runs(table: pa.Table) -> Iterator[tuple[str, int, pa.Table]]:
+    """The rows of ``table`` as runs of consecutive rows of one file: (file, first row, rows)."""
+    table = table.sort_by([(_PATH, "ascending"), (_ROW, "ascending")])
+    paths = table.column(_PATH).to_pylist()
+    rows = table.column(_ROW).to_pylist()
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or paths[i] != paths[start] or rows[i] != rows[i - 1] + 1:
+            yield paths[start], rows[start], table.slice(start, i - start)
+            start = i
 
-    def __init__(self, path: str) -> None:
-        super().__init__(path, file_format="jsonl")
-        self.bad_records = 0
 
-    def write(self, blocks: Iterable[Any], ctx: Any) -> int:  # type: ignore[override]
-        blocks = list(blocks)  # one write task's blocks
-        super().write(blocks, ctx)
-        return sum(sum(BlockAccessor.for_block(b).to_arrow().column("bad").to_pylist()) for b in blocks)
+Warning = tuple[str, int, str]  # (input file, line number, what is wrong)
+
+
+class _PartsDatasink(Datasink[list[Warning]]):
+    """Writes each block as parts, one per input file it holds rows of, named after the file's index
+    and the part's first row (``folder/7/000000004096.part``): :func:`_assemble` joins them in order.
+
+    JSON Lines parts are the ``raw`` bytes; Parquet parts are Parquet files without the hidden columns.
+    A write returns the ``warning`` of each JSON Lines record passed through unchanged, for the driver
+    to print (printed by a worker, a warning could be lost or folded into "repeated" lines by Ray).
+    """
+
+    def __init__(self, folder: str, files: Sequence[str], fmt: str) -> None:
+        self.folder = folder
+        self.index = {os.path.abspath(f): i for i, f in enumerate(files)}
+        self.fmt = fmt
+        self.warnings: list[Warning] = []
+
+    def write(self, blocks: Iterable[Any], ctx: Any) -> list[Warning]:  # type: ignore[override]
+        import pyarrow.parquet as pq
+
+        warnings: list[Warning] = []
+        for block in blocks:
+            table = BlockAccessor.for_block(block).to_arrow()
+            if table.num_rows == 0:
+                continue
+            if "warning" in table.column_names:
+                for path, row, warning in zip(
+                    table.column(_PATH).to_pylist(),
+                    table.column(_ROW).to_pylist(),
+                    table.column("warning").to_pylist(),
+                    strict=True,
+                ):
+                    if warning is not None:
+                        warnings.append((path, row, warning))
+            for path, first, run in _runs(table):
+                folder = os.path.join(self.folder, str(self.index[os.path.abspath(path)]))
+                os.makedirs(folder, exist_ok=True)
+                part = os.path.join(folder, f"{first:012d}.part")
+                if self.fmt == "jsonl":
+                    with open(part, "wb") as f:
+                        for chunk in run.column("raw").chunks:
+                            f.write(b"".join(chunk.to_pylist()))
+                else:
+                    pq.write_table(run.drop_columns([_PATH, _ROW]), part)
+        return warnings
 
     def on_write_complete(self, write_result: Any) -> None:
-        super().on_write_complete(write_result)
-        self.bad_records = sum(n for n in write_result.write_returns if n)
+        self.warnings = sorted(w for ws in write_result.write_returns for w in ws or ())
 
-    def write_block_to_file(self, block: BlockAccessor, file: Any) -> None:
-        for chunk in block.to_arrow().column("raw").chunks:
-            file.write(b"".join(chunk.to_pylist()))
+
+def _assemble(parts: Path, source: str, dest: Path, fmt: str, log_key: str | None) -> None:
+    """Join the parts of one input file, in row order, into ``dest`` (streamed: a part at a time)."""
+    import pyarrow.parquet as pq
+
+    files = sorted(parts.iterdir()) if parts.is_dir() else []
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "jsonl":
+        with open(dest, "wb") as out:
+            for part in files:
+                with open(part, "rb") as f:
+                    shutil.copyfileobj(f, out)
+        return
+    if files:
+        schema = pa.unify_schemas([pq.read_schema(p) for p in files])
+    else:  # no rows: the input's columns and the log's
+        schema = pq.read_schema(source)
+        if log_key is not None and log_key not in schema.names:
+            schema = schema.append(pa.field(log_key, pa.string()))
+    with pq.ParquetWriter(dest, schema) as writer:
+        for part in files:
+            for batch in pq.ParquetFile(part).iter_batches():
+                writer.write_table(pa.Table.from_batches([batch]).cast(schema))
+        if not files:
+            writer.write_table(schema.empty_table())
 
 
 class _JsonLinesUDF:
     """Cleans the ``field`` of raw JSON Lines records, splicing text and log into the original line.
 
     The record policy of the local engine (:func:`mtfix.io.parse_jsonl_line`): a line that cannot be
-    cleaned (invalid UTF-8, not a JSON object, no string ``field``) passes through unchanged, with a
-    warning on standard error, and is counted (the ``bad`` column); a BOM is kept.
+    cleaned (invalid UTF-8, not a JSON object, no string ``field``) passes through unchanged, with the
+    reason in the ``warning`` column (the writer hands them to the driver, which prints them); a BOM is kept.
     """
 
     def __init__(self, config: Config, field: str, log_key: str | None) -> None:
@@ -304,36 +399,34 @@ class _JsonLinesUDF:
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         raws: list[bytes] = batch.column("raw").to_pylist()
-        paths = batch.column("path").to_pylist()
-        numbers = batch.column("line").to_pylist()
+        numbers = batch.column(_ROW).to_pylist()
         offsets = batch.column("offset").to_pylist()
         out: list[bytes] = list(raws)
-        bad = [0] * len(raws)
+        warnings: list[str | None] = [None] * len(raws)
         todo: list[tuple[int, JsonLine]] = []
         for i, raw in enumerate(raws):
             parsed = parse_jsonl_line(
                 raw, offsets[i], first=numbers[i] == 1, field=self.field, log_key=self.log_key or ""
             )
             if parsed.error is not None:
-                bad[i] = 1
-                self._warn(paths[i], numbers[i], parsed.error)
+                warnings[i] = parsed.error
             elif parsed.record is not None:
                 todo.append((i, parsed))
         results = _clean_values(self.cleaner, [p.record.text for _, p in todo if p.record], self.field)
         for (i, parsed), r in zip(todo, results, strict=True):
             assert parsed.record is not None
             if isinstance(r, str):
-                bad[i] = 1
-                self._warn(paths[i], numbers[i], r)
+                warnings[i] = r
                 continue
             entry = log_entry(r) if self.log_key else None
             out[i] = (parsed.bom + parsed.record.render(r.text, self.log_key or "", entry) + parsed.end).encode()
-        return pa.table({"raw": pa.array(out, pa.binary()), "bad": pa.array(bad, pa.int8())})
-
-    @staticmethod
-    def _warn(path: str, number: int, message: str) -> None:
-        print(
-            f"mtfix: warning: {path}: line {number}: {message} (passed through unchanged)", file=sys.stderr, flush=True
+        return pa.table(
+            {
+                _PATH: batch.column(_PATH),
+                _ROW: batch.column(_ROW),
+                "raw": pa.array(out, pa.binary()),
+                "warning": pa.array(warnings, pa.string()),
+            }
         )
 
 
@@ -347,7 +440,12 @@ class FilesReport:
     inputs: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # format -> input files
     outputs: list[str] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
-    bad_records: int = 0  # JSON Lines records that could not be cleaned: passed through unchanged
+    #: JSON Lines records that could not be cleaned, passed through unchanged: (file, line, why), in order
+    warnings: list[Warning] = dataclasses.field(default_factory=list)
+
+    @property
+    def bad_records(self) -> int:
+        return len(self.warnings)
 
     def summary(self) -> str:
         what = ", ".join(f"{len(files)} {fmt}" for fmt, files in self.inputs.items())
@@ -366,9 +464,14 @@ def _format(path: Path) -> str:
     raise UsageError(f"{path}: --engine ray reads *.parquet and *.jsonl files (use --engine local for text)")
 
 
-def _find_inputs(paths: Sequence[str | Path], globs: Sequence[str], exclude: Path) -> dict[str, list[str]]:
-    """The input files by format, folders walked (hidden names skipped, the output folder excluded)."""
+def _find_inputs(
+    paths: Sequence[str | Path], globs: Sequence[str], out: Path
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The input files by format, folders walked (hidden names skipped), and the name of each one's
+    output relative to the output folder: its path below the folder the inputs have in common, as
+    the local engine names them. Refuses an output folder inside an input folder."""
     found: dict[str, list[str]] = {}
+    roots: list[str] = []  # the folder each input is mirrored relative to
     seen: set[str] = set()
 
     def add(path: Path) -> None:
@@ -382,15 +485,38 @@ def _find_inputs(paths: Sequence[str | Path], globs: Sequence[str], exclude: Pat
         if str(arg) == "-":
             raise UsageError("--engine ray reads files and folders, not standard input")
         if path.is_dir():
-            for file in walk(path, globs, exclude):
+            if within(out, path):
+                raise UsageError(
+                    f"{out} is inside the input folder {arg}: the next run would read its own output as input; "
+                    "write it outside the folders being cleaned"
+                )
+            roots.append(os.path.abspath(path))
+            for file in walk(path, globs, None):
                 add(file)
         elif path.is_file():
+            roots.append(os.path.dirname(os.path.abspath(path)))
             add(path)
         else:
             raise UsageError(f"{arg}: no such file or folder")
     if not found:
         raise UsageError(f"no input files ({' '.join(globs)}) in {' '.join(map(str, paths))}")
-    return found
+    base = os.path.commonpath(roots)
+    names = {f: os.path.relpath(f, base) for files in found.values() for f in files}
+    return found, names
+
+
+def _check_columns(files: Sequence[str]) -> None:
+    """Refuse Parquet inputs that already have the hidden columns (read from each file's footer)."""
+    import pyarrow.parquet as pq
+
+    for file in files:
+        try:
+            names = pq.read_schema(file).names
+        except (OSError, pa.ArrowException) as e:
+            raise UsageError(f"{file}: not a Parquet file ({e})") from None
+        taken = [n for n in (_PATH, _ROW) if n in names]
+        if taken:
+            raise UsageError(f"{file}: the column {taken[0]} is mtfix's own name; rename it")
 
 
 def _actor_cpus(concurrency: Concurrency, cpus: float) -> float:
@@ -407,7 +533,8 @@ def _init_ray(address: str | None, quiet: bool) -> bool:
     """Connect to ``address`` (or ``RAY_ADDRESS``), else start a local instance; True if we started Ray."""
     if ray.is_initialized():
         return False
-    options: dict[str, Any] = {"logging_level": "WARNING"} if quiet else {}
+    # quiet: Ray's own lines hidden, and no worker output relayed (warnings come back as data)
+    options: dict[str, Any] = {"logging_level": "ERROR", "log_to_driver": False} if quiet else {}
     if _FSSPEC_HTTP_MISSING:  # Ray Data's read tasks race on that import too: settle it in every worker
         options["runtime_env"] = {"worker_process_setup_hook": "mtfix.integrations.settle_fsspec_http"}
     address = address or os.environ.get("RAY_ADDRESS") or None
@@ -432,29 +559,35 @@ def clean_files(
     concurrency: Concurrency | None = 1,
     batch_size: int = 256,
     globs: Sequence[str] | None = None,
-    quiet: bool = False,
+    verbose: bool = False,
 ) -> FilesReport:
     """Clean Parquet and JSON Lines files with Ray Data into the folder ``output`` (``mtfix clean --engine ray``).
 
     ``paths`` are files or folders (walked for ``globs``, default ``*.parquet`` and ``*.jsonl``).
-    Each format is written in the same format to ``output``, which must be empty or not exist; Ray
-    names the files (in input order). Files are first written to a temporary folder beside
-    ``output`` and moved into it once the whole run has succeeded. ``field`` is the column or
-    record field cleaned, ``log_key`` the column or key of each row's change log (``None``: none).
+    Each input file is written in its format to ``output``, under its path below the folder the
+    inputs have in common (as ``--engine local`` names them), its rows in their order; ``output``
+    must be empty or not exist, and may not lie inside an input folder. Ray's workers write parts
+    to a temporary folder beside ``output``; the driver joins each file's parts in order and
+    moves the files into ``output`` once the whole run has succeeded (a failed run writes nothing).
+    ``field`` is the column or record field cleaned, ``log_key`` the column or key of each row's
+    change log (``None``: none).
 
     Ray is started locally (one CPU per core, plus one for reading and writing) unless ``address``
     (or ``RAY_ADDRESS``) names a cluster; on a cluster of several machines, every path must be on
     storage that all of them share, and mtfix installed on every machine.
     ``concurrency`` is the number of cleaning actors, a ``(min, max)`` range, or ``None`` for one to
-    the number of CPUs of the cluster. Raises :class:`UsageError` for bad arguments.
+    the number of CPUs of the cluster. Ray's own log lines and progress bars are shown only with
+    ``verbose``. Raises :class:`UsageError` for bad arguments.
     """
     started = time.perf_counter()
     if log_key is not None and log_key == field:
         raise UsageError("the log key must differ from the field")
     out = Path(output).absolute()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UsageError(f"{output}: --engine ray needs an empty or new output folder (Ray names the files)")
-    report = FilesReport(inputs=_find_inputs(paths, globs or DEFAULT_GLOBS, out.resolve()))
+        raise UsageError(f"{output}: --engine ray needs an empty or new output folder")
+    inputs, names = _find_inputs(paths, globs or DEFAULT_GLOBS, out)
+    _check_columns(inputs.get("parquet", []))
+    report = FilesReport(inputs=inputs)
     config = config or Config()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -463,24 +596,28 @@ def clean_files(
     except OSError as e:
         raise UsageError(f"cannot write {output}: {e.strerror}") from None
     started_ray = False
-    try:
-        started_ray = _init_ray(address, quiet)
-        cpus = float(ray.cluster_resources().get("CPU", 1))
-        if concurrency is None:
-            concurrency = (1, max(1, int(cpus) - 1))
-        actor_cpus = _actor_cpus(concurrency, cpus)
-        with _data_settings(quiet):
-            report.bad_records = _run_files(
-                report.inputs, tmp, field, log_key, config, concurrency, actor_cpus, batch_size
-            )
-        out.mkdir(exist_ok=True)
-        for name in sorted(os.listdir(tmp)):
-            os.replace(tmp / name, out / name)
-            report.outputs.append(str(out / name))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if started_ray:
-            ray.shutdown()
+    # Ray's C++ core writes to file descriptor 2 itself: only --verbose lets it through
+    with contextlib.nullcontext() if verbose else quiet():
+        try:
+            started_ray = _init_ray(address, quiet=not verbose)
+            cpus = float(ray.cluster_resources().get("CPU", 1))
+            if concurrency is None:
+                concurrency = (1, max(1, int(cpus) - 1))
+            actor_cpus = _actor_cpus(concurrency, cpus)
+            with _data_settings(quiet=not verbose):
+                report.warnings = _run_files(
+                    report.inputs, tmp, names, field, log_key, config, concurrency, actor_cpus, batch_size
+                )
+            out.mkdir(exist_ok=True)
+            for name in sorted(names.values()):
+                dest = out / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp / "out" / name, dest)
+                report.outputs.append(str(dest))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if started_ray:
+                ray.shutdown()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -495,24 +632,17 @@ def _data_settings(quiet: bool) -> Iterator[None]:
         for h in logging.getLogger("ray.data").handlers
         if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
     ]
-    saved = (options.preserve_order, context.enable_progress_bars, getattr(context, "use_datasource_v2", None))
+    saved = (options.preserve_order, context.enable_progress_bars)
     levels = [h.level for h in handlers]
     try:
-        options.preserve_order = True  # outputs in input order
-        if saved[2]:
-            # Ray 2.60's new Parquet reader lists the files in a task of its own that takes 10-30 s
-            # here, and reads a small corpus into one block, which only one actor can work on (each
-            # block goes to one actor); the classic reader splits the files into blocks.
-            context.use_datasource_v2 = False
+        options.preserve_order = True  # rows reach the writer in input order (the parts are ordered anyway)
         if quiet:
             context.enable_progress_bars = False
             for h in handlers:
-                h.setLevel(logging.WARNING)
+                h.setLevel(logging.ERROR)
         yield
     finally:
-        options.preserve_order, context.enable_progress_bars = saved[:2]
-        if saved[2] is not None:
-            context.use_datasource_v2 = saved[2]
+        options.preserve_order, context.enable_progress_bars = saved
         for h, level in zip(handlers, levels, strict=True):
             h.setLevel(level)
 
@@ -520,19 +650,21 @@ def _data_settings(quiet: bool) -> Iterator[None]:
 def _run_files(
     inputs: dict[str, list[str]],
     tmp: Path,
+    names: dict[str, str],
     field: str,
     log_key: str | None,
     config: Config,
     concurrency: Concurrency,
     actor_cpus: float,
     batch_size: int,
-) -> int:
-    """Clean each format's files into ``tmp`` (the Ray jobs of :func:`clean_files`); returns how many
-    JSON Lines records could not be cleaned (passed through unchanged)."""
-    bad = 0
+) -> list[Warning]:
+    """Clean each format's files into ``tmp/out`` under their ``names`` (the Ray jobs of :func:`clean_files`);
+    returns the JSON Lines records that could not be cleaned (passed through unchanged), in order."""
+    warnings: list[Warning] = []
     for fmt, files in inputs.items():
+        parts = tmp / f"parts-{fmt}"
         if fmt == "parquet":
-            ds = ray.data.read_parquet(files)
+            ds = ray.data.read_datasource(_ParquetDatasource(files))
             ds = clean_dataset(
                 ds,
                 field,
@@ -542,7 +674,6 @@ def _run_files(
                 num_cpus=actor_cpus,
                 batch_size=batch_size,
             )
-            ds.write_parquet(str(tmp))
         else:
             ds = ray.data.read_datasource(_JsonLinesDatasource(files))
             ds = ds.map_batches(
@@ -557,7 +688,10 @@ def _run_files(
                 batch_size=batch_size,
                 batch_format="pyarrow",
             )
-            sink = _JsonLinesDatasink(str(tmp))
-            ds.write_datasink(sink)
-            bad += sink.bad_records
-    return bad
+        sink = _PartsDatasink(str(parts), files, fmt)
+        ds.write_datasink(sink)
+        warnings += sink.warnings
+        for i, file in enumerate(files):
+            _assemble(parts / str(i), file, tmp / "out" / names[file], fmt, log_key)
+        shutil.rmtree(parts, ignore_errors=True)
+    return warnings
