@@ -51,6 +51,7 @@ def test_a_long_line_in_pieces_gives_what_the_whole_line_gives(tmp_path: Path) -
     whole = mtfix("clean", "in.txt", "-o", "whole.txt", "--log", "whole.log", "--max-line", "0", *args, cwd=tmp_path)
     cut = mtfix("clean", "in.txt", "-o", "cut.txt", "--log", "cut.log", "--max-line", "4096", *args, cwd=tmp_path)
     assert whole.returncode == cut.returncode == 0, cut.stderr
+    assert "mtfix: 1 file, 4 segments," in cut.stderr  # a line in pieces is one segment
     assert (tmp_path / "cut.txt").read_bytes() == (tmp_path / "whole.txt").read_bytes()
     assert (tmp_path / "cut.txt").read_bytes() != (tmp_path / "in.txt").read_bytes()
     assert len((tmp_path / "cut.log").read_text().splitlines()) > 4  # the long lines came in pieces

@@ -304,21 +304,29 @@ def test_outputs_named_after_inputs(ray_address: str, rules: mtfix.Cleaner, tmp_
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in reversed(rows))
     (corpus / "a" / "y.jsonl").write_text(lines, encoding="utf-8")
     (corpus / "b" / "empty.jsonl").write_bytes(b"")
+    long = json.dumps({"text": "Kim Jong -un arrived. " * 400})  # 8,800 bytes: longer than --max-line 4096
+    (corpus / "a" / "long.jsonl").write_text("\ufeff" + "\n".join([long, lines.split("\n")[0], long, long]), "utf-8")
     single = tmp_path / "single.jsonl"
     single.write_text(lines[: lines.index("\n") + 1], encoding="utf-8")
 
     out = tmp_path / "out"
     proc = _run(
         "-m", "mtfix", "clean", "--engine", "ray", "--address", ray_address, "--no-model", "--verbose",
-        "--batch-size", "16", "--workers", "2", corpus / "a", corpus / "b", single, "-o", out, cwd=tmp_path,
+        "--batch-size", "16", "--workers", "2", "--max-line", "4096", corpus / "a", corpus / "b", single, "-o", out,
+        cwd=tmp_path,
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 3, proc.stderr  # the long records: passed through unchanged, copied from the input
     assert [x for x in proc.stderr.splitlines() if not x.startswith("mtfix:")], "--verbose: Ray's lines shown"
+    warnings = [x for x in proc.stderr.splitlines() if x.startswith("mtfix: warning:")]
+    assert warnings == [
+        f"mtfix: warning: {corpus / 'a' / 'long.jsonl'}: line {n}: record longer than --max-line (4,096 bytes) "
+        "(passed through unchanged)"
+        for n in (1, 3, 4)
+    ]
     names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     # below the folder the inputs have in common (tmp_path: single.jsonl's)
-    assert names == [f"corpus/{n}" for n in ("a/deep/x.parquet", "a/y.jsonl", "b/empty.jsonl", "b/empty.parquet")] + [
-        "single.jsonl"
-    ]
+    inside = ("a/deep/x.parquet", "a/long.jsonl", "a/y.jsonl", "b/empty.jsonl", "b/empty.parquet")
+    assert names == [f"corpus/{n}" for n in inside] + ["single.jsonl"]
     out = out / "corpus"
     table = pq.read_table(out / "a" / "deep" / "x.parquet")
     assert table.column("id").to_pylist() == list(range(700))  # in order, though cleaned 16 rows at a time
@@ -328,10 +336,14 @@ def test_outputs_named_after_inputs(ray_address: str, rules: mtfix.Cleaner, tmp_
     assert (out / "b" / "empty.jsonl").read_bytes() == b""
 
     local = tmp_path / "local"  # the local engine, same arguments: the same names and JSON Lines bytes
-    proc = _run("-m", "mtfix", "clean", "--no-model", "-q", corpus / "a", corpus / "b", single, "-o", local,
-                cwd=tmp_path)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    for name in ("corpus/a/y.jsonl", "corpus/b/empty.jsonl", "single.jsonl"):
+    proc = _run("-m", "mtfix", "clean", "--no-model", "-q", "--max-line", "4096", corpus / "a", corpus / "b", single,
+                "-o", local, cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 3, proc.stderr
+    assert [x for x in proc.stderr.splitlines() if x.startswith("mtfix: warning:")] == warnings
+    got, given = ((p / "a" / "long.jsonl").read_bytes().split(b"\n") for p in (out, corpus))
+    assert [got[i] for i in (0, 2, 3)] == [given[i] for i in (0, 2, 3)]  # the long ones, BOM included
+    assert got[1] != given[1]  # the short one is cleaned
+    for name in ("corpus/a/long.jsonl", "corpus/a/y.jsonl", "corpus/b/empty.jsonl", "single.jsonl"):
         assert (out.parent / name).read_bytes() == (local / name).read_bytes(), name
 
 

@@ -93,6 +93,7 @@ def execute_ray(options: Options, cfg: Config) -> int:
             concurrency=options.workers or None,
             batch_size=options.batch_size,
             globs=options.globs,
+            max_line=options.max_line,
             verbose=options.verbose,
         )
     except UsageError:
@@ -211,7 +212,7 @@ class Run:
                 stats.bad_records[_reason_kind(u.note)] += 1
             elif u.text is not None:
                 r = next(found)
-                stats.segments += 1
+                stats.segments += u.part == 0  # a line cleaned in pieces is one segment
                 stats.changes.update(c.kind for c in r.changes)
                 stats.flags.update(f.kind for f in r.flags)
             items.append((u, r))

@@ -42,7 +42,7 @@ from mtfix import Cleaner, Config, Result
 from mtfix._common import UsageError, log_entry, threads_per_worker, walk, within
 from mtfix._quiet import quiet
 from mtfix.integrations import RAY_INSTALL_HINT, settle_fsspec_http
-from mtfix.io import JsonLine, parse_jsonl_line, remove_leftovers, temp_prefix
+from mtfix.io import MAX_LINE, JsonLine, parse_jsonl_line, raw_windows, remove_leftovers, temp_prefix
 
 try:
     import pyarrow as pa
@@ -242,56 +242,87 @@ class _ParquetDatasource(FileBasedDatasource):
             row += n
 
 
+class _LineReader:
+    """``readline(size)`` over a file that only has ``read`` (a pyarrow stream), for :func:`raw_windows`."""
+
+    def __init__(self, f: Any, chunk: int) -> None:
+        self._f, self._chunk = f, chunk
+        self._buf, self._pos = b"", 0
+
+    def readline(self, size: int = -1) -> bytes:
+        while True:
+            end = len(self._buf) if size < 0 else min(len(self._buf), self._pos + size)
+            i = self._buf.find(b"\n", self._pos, end)
+            if i >= 0 or end - self._pos == size:
+                stop = i + 1 if i >= 0 else end
+                line, self._pos = self._buf[self._pos : stop], stop
+                return line
+            data = self._f.read(self._chunk)
+            if not data:
+                line, self._buf, self._pos = self._buf[self._pos : end], self._buf[end:], 0
+                return line
+            self._buf, self._pos = self._buf[self._pos :] + data, 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        while line := self.readline():
+            yield line
+
+
 class _JsonLinesDatasource(FileBasedDatasource):
     """Reads files as raw lines (bytes, each with its ``\\n``), in blocks: columns ``_PATH``, ``_ROW``
-    (the line number), offset, raw.
+    (the row's place in the file), line (its number), offset, raw, long.
 
     Lines are split on ``\\n`` only (as the local engine does), never decoded here: an invalid
-    line is the cleaning step's to report, not the reader's.
+    line is the cleaning step's to report, not the reader's. A line longer than ``max_line`` (0: no
+    limit) is read in pieces and never held: its row has no ``raw`` but its length in ``long``, and
+    the driver copies those bytes from the input into the output (:func:`_assemble`).
     """
 
     LINES_PER_BLOCK = 8192
     CHUNK_BYTES = 4 << 20
 
+    def __init__(self, paths: Sequence[str], max_line: int) -> None:
+        super().__init__(list(paths))
+        self.max_line = max_line
+
     def _read_stream(self, f: Any, path: str) -> Iterator[pa.Table]:
-        number = offset = 0
-        lines: list[bytes] = []
-        numbers: list[int] = []
-        offsets: list[int] = []
-        pending = b""
+        columns: dict[str, list[Any]] = {"line": [], "offset": [], "raw": [], "long": []}
+        row = 0
+        long_at = long_size = 0  # the long line being read in pieces: its offset and bytes so far
 
         def block() -> pa.Table:
+            nonlocal row
+            n = len(columns["raw"])
             table = pa.table(
                 {
-                    _PATH: pa.array([path] * len(lines), pa.string()),
-                    _ROW: pa.array(numbers, pa.int64()),
-                    "offset": pa.array(offsets, pa.int64()),
-                    "raw": pa.array(lines, pa.binary()),
+                    _PATH: pa.array([path] * n, pa.string()),
+                    _ROW: pa.array(range(row, row + n), pa.int64()),
+                    "line": pa.array(columns["line"], pa.int64()),
+                    "offset": pa.array(columns["offset"], pa.int64()),
+                    "raw": pa.array(columns["raw"], pa.binary()),
+                    "long": pa.array(columns["long"], pa.int64()),
                 }
             )
-            lines.clear()
-            numbers.clear()
-            offsets.clear()
+            row += n
+            for values in columns.values():
+                values.clear()
             return table
 
-        def add(raw: bytes) -> None:
-            nonlocal number, offset
-            number += 1
-            lines.append(raw)
-            numbers.append(number)
-            offsets.append(offset)
-            offset += len(raw)
-
-        while chunk := f.read(self.CHUNK_BYTES):
-            parts = (pending + chunk).split(b"\n")
-            pending = parts.pop()
-            for part in parts:
-                add(part + b"\n")
-                if len(lines) >= self.LINES_PER_BLOCK:
-                    yield block()
-        if pending:
-            add(pending)
-        if lines:
+        for w in raw_windows(_LineReader(f, self.CHUNK_BYTES), self.max_line, cut_at_spaces=False):
+            if w.part == 0 and not w.continues:
+                raw, size, offset = w.raw, 0, w.offset
+            else:  # a piece of a line longer than the limit: counted, not kept
+                if w.part == 0:
+                    long_at, long_size = w.offset, 0
+                long_size += len(w.raw)
+                if w.continues:
+                    continue
+                raw, size, offset = b"", long_size, long_at
+            for key, value in (("line", w.number), ("offset", offset), ("raw", raw), ("long", size)):
+                columns[key].append(value)
+            if len(columns["raw"]) >= self.LINES_PER_BLOCK:
+                yield block()
+        if columns["raw"]:
             yield block()
 
 
@@ -334,28 +365,59 @@ class _PartsDatasink(Datasink[list[Warning]]):
             if table.num_rows == 0:
                 continue
             if "warning" in table.column_names:
-                for path, row, warning in zip(
+                for path, line, warning in zip(
                     table.column(_PATH).to_pylist(),
-                    table.column(_ROW).to_pylist(),
+                    table.column("line").to_pylist(),
                     table.column("warning").to_pylist(),
                     strict=True,
                 ):
                     if warning is not None:
-                        warnings.append((path, row, warning))
+                        warnings.append((path, line, warning))
             for path, first, run in _runs(table):
                 folder = os.path.join(self.folder, str(self.index[os.path.abspath(path)]))
                 os.makedirs(folder, exist_ok=True)
-                part = os.path.join(folder, f"{first:012d}.part")
                 if self.fmt == "jsonl":
-                    with open(part, "wb") as f:
-                        for chunk in run.column("raw").chunks:
-                            f.write(b"".join(chunk.to_pylist()))
+                    _write_jsonl_parts(folder, first, run)
                 else:
-                    pq.write_table(run.drop_columns([_PATH, _ROW]), part)
+                    pq.write_table(run.drop_columns([_PATH, _ROW]), os.path.join(folder, f"{first:012d}.part"))
         return warnings
 
     def on_write_complete(self, write_result: Any) -> None:
         self.warnings = sorted(w for ws in write_result.write_returns for w in ws or ())
+
+
+def _write_jsonl_parts(folder: str, first: int, run: pa.Table) -> None:
+    """Consecutive rows of one JSON Lines file as ``.part`` files of their bytes, and each record too
+    long to hold as a ``.copy`` file naming its bytes in the input (``offset size``)."""
+    f = None
+    try:
+        columns = (run.column(name).to_pylist() for name in ("raw", "long", "offset"))
+        for i, (raw, long, offset) in enumerate(zip(*columns, strict=True)):
+            if long:
+                if f is not None:
+                    f.close()
+                    f = None
+                with open(os.path.join(folder, f"{first + i:012d}.copy"), "w", encoding="ascii") as c:
+                    c.write(f"{offset} {long}")
+                continue
+            if f is None:
+                f = open(os.path.join(folder, f"{first + i:012d}.part"), "wb")  # noqa: SIM115
+            f.write(raw)
+    finally:
+        if f is not None:
+            f.close()
+
+
+def _copy_range(source: str, offset: int, size: int, out: Any) -> None:
+    """Copy ``size`` bytes of ``source`` from ``offset`` to ``out``, a megabyte at a time."""
+    with open(source, "rb") as f:
+        f.seek(offset)
+        while size > 0:
+            data = f.read(min(size, 1 << 20))
+            if not data:
+                raise OSError(f"{source}: changed while it was cleaned (shorter than expected)")
+            out.write(data)
+            size -= len(data)
 
 
 def _assemble(parts: Path, source: str, dest: Path, fmt: str, log_key: str | None) -> None:
@@ -367,6 +429,10 @@ def _assemble(parts: Path, source: str, dest: Path, fmt: str, log_key: str | Non
     if fmt == "jsonl":
         with open(dest, "wb") as out:
             for part in files:
+                if part.suffix == ".copy":
+                    offset, size = map(int, part.read_text(encoding="ascii").split())
+                    _copy_range(source, offset, size, out)
+                    continue
                 with open(part, "rb") as f:
                     shutil.copyfileobj(f, out)
         return
@@ -390,21 +456,27 @@ class _JsonLinesUDF:
     The record policy of the local engine (:func:`mtfix.io.parse_jsonl_line`): a line that cannot be
     cleaned (invalid UTF-8, not a JSON object, no string ``field``) passes through unchanged, with the
     reason in the ``warning`` column (the writer hands them to the driver, which prints them); a BOM is kept.
+    So does a record longer than ``max_line`` (a row with ``long`` set), never parsed.
     """
 
-    def __init__(self, config: Config, field: str, log_key: str | None) -> None:
+    def __init__(self, config: Config, field: str, log_key: str | None, max_line: int) -> None:
         self.cleaner = Cleaner(config).load()
         self.field = field
         self.log_key = log_key
+        self.max_line = max_line
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         raws: list[bytes] = batch.column("raw").to_pylist()
-        numbers = batch.column(_ROW).to_pylist()
+        numbers = batch.column("line").to_pylist()
         offsets = batch.column("offset").to_pylist()
+        longs = batch.column("long").to_pylist()
         out: list[bytes] = list(raws)
         warnings: list[str | None] = [None] * len(raws)
         todo: list[tuple[int, JsonLine]] = []
         for i, raw in enumerate(raws):
+            if longs[i]:  # as the local engine says it (mtfix.cli.stream)
+                warnings[i] = f"record longer than --max-line ({self.max_line:,} bytes)"
+                continue
             parsed = parse_jsonl_line(
                 raw, offsets[i], first=numbers[i] == 1, field=self.field, log_key=self.log_key or ""
             )
@@ -424,7 +496,10 @@ class _JsonLinesUDF:
             {
                 _PATH: batch.column(_PATH),
                 _ROW: batch.column(_ROW),
+                "line": batch.column("line"),
+                "offset": batch.column("offset"),
                 "raw": pa.array(out, pa.binary()),
+                "long": batch.column("long"),
                 "warning": pa.array(warnings, pa.string()),
             }
         )
@@ -466,11 +541,13 @@ def _format(path: Path) -> str:
 
 def _find_inputs(
     paths: Sequence[str | Path], globs: Sequence[str], out: Path
-) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """The input files by format, folders walked (hidden names skipped), and the name of each one's
-    output relative to the output folder: its path below the folder the inputs have in common, as
-    the local engine names them. Refuses an output folder inside an input folder."""
+) -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
+    """The input files by format, folders walked (hidden names skipped); the name of each one's
+    output relative to the output folder (its path below the folder the inputs have in common, as
+    the local engine names them); and each one's path as the user wrote it, for messages.
+    Refuses an output folder inside an input folder."""
     found: dict[str, list[str]] = {}
+    shown: dict[str, str] = {}
     roots: list[str] = []  # the folder each input is mirrored relative to
     seen: set[str] = set()
 
@@ -479,6 +556,7 @@ def _find_inputs(
         if key not in seen:
             seen.add(key)
             found.setdefault(_format(path), []).append(os.path.abspath(path))
+            shown[os.path.abspath(path)] = str(path)
 
     for arg in paths:
         path = Path(arg)
@@ -502,7 +580,7 @@ def _find_inputs(
         raise UsageError(f"no input files ({' '.join(globs)}) in {' '.join(map(str, paths))}")
     base = os.path.commonpath(roots)
     names = {f: os.path.relpath(f, base) for files in found.values() for f in files}
-    return found, names
+    return found, names, shown
 
 
 def _check_columns(files: Sequence[str]) -> None:
@@ -559,6 +637,7 @@ def clean_files(
     concurrency: Concurrency | None = 1,
     batch_size: int = 256,
     globs: Sequence[str] | None = None,
+    max_line: int = MAX_LINE,
     verbose: bool = False,
 ) -> FilesReport:
     """Clean Parquet and JSON Lines files with Ray Data into the folder ``output`` (``mtfix clean --engine ray``).
@@ -570,7 +649,8 @@ def clean_files(
     to a temporary folder beside ``output``; the driver joins each file's parts in order and
     moves the files into ``output`` once the whole run has succeeded (a failed run writes nothing).
     ``field`` is the column or record field cleaned, ``log_key`` the column or key of each row's
-    change log (``None``: none).
+    change log (``None``: none). A JSON Lines record longer than ``max_line`` bytes (0: no limit) is
+    never held in memory: it passes through unchanged, copied from the input, with a warning.
 
     Ray is started locally (one CPU per core, plus one for reading and writing) unless ``address``
     (or ``RAY_ADDRESS``) names a cluster; on a cluster of several machines, every path must be on
@@ -585,7 +665,7 @@ def clean_files(
     out = Path(output).absolute()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"{output}: --engine ray needs an empty or new output folder")
-    inputs, names = _find_inputs(paths, globs or DEFAULT_GLOBS, out)
+    inputs, names, shown = _find_inputs(paths, globs or DEFAULT_GLOBS, out)
     _check_columns(inputs.get("parquet", []))
     report = FilesReport(inputs=inputs)
     config = config or Config()
@@ -605,9 +685,10 @@ def clean_files(
                 concurrency = (1, max(1, int(cpus) - 1))
             actor_cpus = _actor_cpus(concurrency, cpus)
             with _data_settings(quiet=not verbose):
-                report.warnings = _run_files(
-                    report.inputs, tmp, names, field, log_key, config, concurrency, actor_cpus, batch_size
+                warnings = _run_files(
+                    report.inputs, tmp, names, field, log_key, config, concurrency, actor_cpus, batch_size, max_line
                 )
+                report.warnings = [(shown.get(os.path.abspath(p), p), line, why) for p, line, why in warnings]
             out.mkdir(exist_ok=True)
             for name in sorted(names.values()):
                 dest = out / name
@@ -657,6 +738,7 @@ def _run_files(
     concurrency: Concurrency,
     actor_cpus: float,
     batch_size: int,
+    max_line: int,
 ) -> list[Warning]:
     """Clean each format's files into ``tmp/out`` under their ``names`` (the Ray jobs of :func:`clean_files`);
     returns the JSON Lines records that could not be cleaned (passed through unchanged), in order."""
@@ -675,13 +757,14 @@ def _run_files(
                 batch_size=batch_size,
             )
         else:
-            ds = ray.data.read_datasource(_JsonLinesDatasource(files))
+            ds = ray.data.read_datasource(_JsonLinesDatasource(files, max_line))
             ds = ds.map_batches(
                 _JsonLinesUDF,
                 fn_constructor_kwargs={
                     "config": _actor_config(config, actor_cpus),
                     "field": field,
                     "log_key": log_key,
+                    "max_line": max_line,
                 },
                 compute=_compute(concurrency),
                 num_cpus=actor_cpus,
