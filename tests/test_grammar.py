@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mtfix
 from mtfix import grammar
@@ -134,6 +136,29 @@ def test_a_harper_failure_leaves_the_sentence_to_the_other_stages(monkeypatch: p
     # the second sentence needs no speller: without one it is still served
     assert r.text.endswith("He is an honest man." if part == "speller" else "He is a honest man.")
     assert len(failed) == (1 if part == "speller" else 2)
+
+
+def _lint_view(lint: object) -> object:
+    if lint is None:
+        return None
+    return (lint.message, [str(x) for x in lint.suggestions])  # type: ignore[attr-defined]
+
+
+WORDS = ["recieve", "teh", "atracted", "goverment", "brooklet", "manufactory", "pyongyang", "xqzt", "spreaded",
+         "childs", "informations", "taget", "selas", "colour", "analyse", "runnig", "coronaviru", "milion"]  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(WORDS) | st.text("abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=12), max_size=12))
+def test_words_asked_together_get_the_lints_they_get_alone(words: list[str]) -> None:
+    """The spell checker is asked about many words in one call (its cost is per call): each word's
+    lint is the one Harper gives the word alone."""
+    together = grammar.GrammarStage(grammar.GrammarOptions())
+    together.PREFETCH = 5  # several calls, the last one short
+    together._prefetch(words)
+    alone = grammar.GrammarStage(grammar.GrammarOptions())
+    for word in words:
+        assert _lint_view(together._lookup(word)) == _lint_view(alone._lookup(word)), word
 
 
 def test_quiet_silences_native_prints() -> None:
