@@ -232,7 +232,7 @@ def markdown(res: dict[str, Any]) -> str:
     lines += [
         "",
         f"Sentences: {n:,}. 'Sentences to Harper' are those its sentence linter saw (the spell checker is asked",
-        "about single unknown words, once each, and is not counted).",
+        "about each distinct unknown word once, in batches, and is not counted).",
         "",
         "| pipeline | MB/s | × rules | segments/s | sentences to Harper | scored by the model | decoded "
         "| JFLEG sentences/s |",
