@@ -108,6 +108,9 @@ def main() -> None:
         same = (
             "yes" if local == ray_jsonl else "same lines, other order" if sorted(local) == sorted(ray_jsonl) else "NO"
         )
+        if same == "NO":  # say where, for whoever looks into it
+            first = next((i for i, (a, b) in enumerate(zip(local, ray_jsonl, strict=False)) if a != b), None)
+            same += f" (line counts {len(local):,} and {len(ray_jsonl):,}; first difference at line {first})"
         notes.append(f"Ray engine's JSON Lines output identical to the local engine's ({len(local):,} lines): {same}.")
         notes.append(
             f"Starting and stopping a local Ray instance alone takes {startup:.1f} s here; "
