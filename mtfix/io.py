@@ -102,7 +102,8 @@ def raw_windows(stream: BinaryIO, limit: int, *, cut_at_spaces: bool = True) -> 
     pending: Window | None = None  # a piece is yielded once it is known whether its line goes on
     in_word = False  # the last cut was inside a word: its rest, up to a space, is no text either
     while True:
-        chunk = carry + stream.readline(limit - len(carry))
+        # a carry that holds its line's end is read no further: the next line is a piece of its own
+        chunk = carry if carry.endswith(b"\n") else carry + stream.readline(limit - len(carry))
         carry = b""
         if not chunk:
             break
