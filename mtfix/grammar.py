@@ -484,7 +484,7 @@ class GrammarStage:
             edit = _sentence_edit(start, sentence, variants[0], RULES[rule][0], "", confidence)
             after = edit.after
             before = text[edit.start : edit.end]
-            message = f"Harper {rule}: {before!r} → {after!r} ({lint.message.rstrip('.?!')})."
+            message = f"Harper {rule}: {before!r} → {after!r} ({_stable_message(lint.message).rstrip('.?!')})."
             out.append(edit._replace(message=message))
         return out
 
@@ -606,11 +606,36 @@ def _irregular_choice(before: str, choices: list[Any]) -> list[Any]:
     previous = before.split()[-1:]
     wants_participle = bool(previous) and previous[0].lower().strip("'’") in _AUXILIARIES
 
+    forms = [c.replacement_text for c in choices]
+
+    def participle(text: str) -> bool:
+        # 'chosen', 'bitten', 'gone'; or the u of 'drunk', 'sung', 'swum' beside the a of 'drank', 'sang'
+        ablaut = any(
+            len(o) == len(text) and [(x, y) for x, y in zip(text, o, strict=True) if x != y] == [("u", "a")]
+            for o in forms
+        )
+        return text.endswith("n") or ablaut
+
     def key(c: Any) -> tuple[bool, str]:
         text = c.replacement_text
-        return (text.endswith("n") != wants_participle, text)
+        return (participle(text) != wants_participle, text)
 
     return sorted(choices, key=key)
+
+
+# Alternatives Harper quotes in a message: 'drank' or 'drunk'; 'a', 'b' or 'c'.
+_ALTERNATIVES = re.compile(r"'[^']+'(?:(?:, | or )'[^']+')+")
+
+
+def _stable_message(message: str) -> str:
+    """Harper's message with the alternatives it quotes in sorted order: Harper lists them in an order
+    that varies from process to process, and a change log must not differ between two runs."""
+
+    def ordered(m: re.Match[str]) -> str:
+        words = sorted(re.findall(r"'[^']+'", m.group()))
+        return ", ".join(words[:-1]) + " or " + words[-1]
+
+    return _ALTERNATIVES.sub(ordered, message.strip())
 
 
 def _negative_un(word: str, problem: str, known: frozenset[str] | set[str]) -> bool:

@@ -97,11 +97,23 @@ def test_the_rules_form_beats_the_spellers_and_a_past_tense_is_not_agreement() -
     assert GRAMMAR.clean("Spending has been aplied since Sunday.").text == "Spending has been applied since Sunday."
     assert GRAMMAR.clean("He choosed it.").text == "He chose it."  # Harper's order of the two varies
     assert GRAMMAR.clean("It was choosed.").text == "It was chosen."
+    # drank/drunk: the u is the participle (a flag here: 'drinked' is in the frequency list)
+    assert "[drinked → drunk]" in mtfix.clean("He has drinked it.").flags[0].message
+    assert "[drinked → drank]" in mtfix.clean("He drinked it.").flags[0].message
     assert GRAMMAR.clean("They found an unidentified body.").changes == []  # un- is not uni-
     assert GRAMMAR.clean("It was an university.").text == "It was a university."
     assert GRAMMAR.clean("So you guys are the best.").changes == []  # a noun with its pronoun, then the verb
     assert GRAMMAR.clean("Yesterday it beat the record.").changes == []
     assert GRAMMAR.clean("Every day it beat the record.").changes == []  # 'beat' is ambiguous: left
+
+
+def test_a_change_log_quotes_harpers_alternatives_in_one_order() -> None:
+    # Harper lists 'drank' or 'drunk' in an order that varies from process to process: the log must not
+    one, other = "Use 'drunk' or 'drank' instead of 'drinked'.", "Use 'drank' or 'drunk' instead of 'drinked'."
+    assert grammar._stable_message(one) == grammar._stable_message(other) == other
+    assert grammar._stable_message("'b', 'c' or 'a'") == "'a', 'b' or 'c'"
+    logged = [x.message for x in mtfix.clean("He has drinked it.").flags]
+    assert logged and all("'drank' or 'drunk' instead" in m for m in logged)
 
 
 def test_no_grammar_is_exactly_the_rule_layer() -> None:
