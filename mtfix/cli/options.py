@@ -31,9 +31,9 @@ class StageOptions:
 
 @dataclass(frozen=True)
 class Options:
-    """Everything a run of ``mtfix clean`` or ``mtfix check`` needs to know about its command line."""
+    """Everything a run of ``mtfix clean``, ``check``, ``report`` or ``apply`` needs to know about its command line."""
 
-    command: str  # "clean" or "check"
+    command: str  # "clean", "check", "report" or "apply"
     paths: tuple[str, ...]  # as given; none: standard input
     globs: tuple[str, ...] | None  # the --glob patterns; None: the engine's default
     input_format: str | None  # "text" or "jsonl"; None: by the file name
@@ -59,6 +59,12 @@ class Options:
     verbose: bool  # --engine ray: Ray's own logging
     # ``check`` only
     report: str  # "text" or "json"
+    # the review report (``report``, ``clean --report``) and ``apply``
+    html_report: str | None = None
+    report_title: str | None = None
+    report_limit: int | None = None
+    decisions: str | None = None  # apply --decisions
+    pending: str = "accept"  # apply --pending
 
     @classmethod
     def from_args(cls, ns: argparse.Namespace) -> Options:
@@ -95,6 +101,12 @@ class Options:
             address=ns.address,
             verbose=ns.verbose,
             report=ns.report,
+            # (not every command has these)
+            html_report=getattr(ns, "html_report", None) or None,
+            report_title=getattr(ns, "report_title", None),
+            report_limit=getattr(ns, "report_limit", None),
+            decisions=getattr(ns, "decisions", None),
+            pending=getattr(ns, "pending", "accept"),
         )
         options._check()
         return options
@@ -116,6 +128,12 @@ class Options:
             raise UsageError("--log-key must differ from --field")
         if self.rejects and self.diff:
             raise UsageError("--diff writes nothing; drop --rejects")
+        if self.report_limit is not None and self.report_limit < 1:
+            raise UsageError("--report-limit must be at least 1")
+        if self.html_report and self.diff:
+            raise UsageError("--diff writes nothing; drop --report")
+        if self.html_report and self.engine == "ray":
+            raise UsageError("--engine ray does not support --report (write the report with the local engine)")
         if self.rejects and self.engine == "ray":
             raise UsageError("--engine ray does not support --rejects (records that cannot be cleaned pass through)")
 

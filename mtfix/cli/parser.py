@@ -56,15 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mtfix {mtfix.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; '-' or nothing: standard input")
-    common.add_argument(
-        "--glob",
-        action="append",
-        metavar="PATTERN",
-        help=f"file names to take from folders (repeatable; default: {' '.join(DEFAULT_GLOBS)})",
-    )
-    common.add_argument("--field", default="text", help="JSON Lines: the field to clean (default: text)")
+    inputs = _inputs_parser()
+    common = argparse.ArgumentParser(add_help=False, parents=[inputs])
     common.add_argument(
         "--skip-bad-lines",
         action="store_true",
@@ -72,32 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         "passes through unchanged (see --rejects)",
     )
     _add_stage_arguments(common.add_argument_group("cleaning"))
-    run = common.add_argument_group("running")
-    run.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (0: one per CPU; default 1)")
-    run.add_argument(
-        "--batch-size",
-        type=int,
-        default=256,
-        metavar="N",
-        help="lines per block sent to a worker (default 256)",
-    )
-    run.add_argument(
-        "--max-line",
-        type=int,
-        default=MAX_LINE,
-        metavar="BYTES",
-        help="a longer line is cleaned in pieces cut after a sentence end or a space (a piece with no space, "
-        "and a JSON Lines record that long, pass through unchanged), so that memory stays bounded "
-        f"(default {MAX_LINE:,}; 0: no limit)",
-    )
-    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
-    common.add_argument(
-        "--format",
-        "--input-format",
-        dest="input_format",
-        type=_input_format,
-        choices=("text", "jsonl"),
-        help="the input format; clean writes the same (default: jsonl for *.jsonl, else text)",
+    common.add_argument_group("workers").add_argument(
+        "--workers", type=int, default=1, metavar="N", help="worker processes (0: one per CPU; default 1)"
     )
 
     clean = sub.add_parser(
@@ -148,11 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also print a readable change log on standard error: path:line:col: kind 'before' -> 'after'",
     )
+    _add_log_key(clean)
     clean.add_argument(
-        "--log-key",
-        default="mtfix",
-        help="JSON Lines: the key of each record's change log (default: mtfix; '' for none)",
+        "--report",
+        dest="html_report",
+        metavar="FILE.html",
+        help="also write the review report (see 'mtfix report'): every change in context, to accept or reject",
     )
+    _add_report_arguments(clean)
     _add_engine_arguments(clean)
     clean.set_defaults(report="text")
 
@@ -173,21 +145,149 @@ def build_parser() -> argparse.ArgumentParser:
         help="the findings: text (default), or json: one JSON object per finding (path, line, column, type "
         "and the change or flag)",
     )
-    check.set_defaults(
-        output=None,
-        in_place=False,
-        diff=False,
-        backup=None,
-        color="never",
-        log=None,
-        rejects=None,
-        explain=False,
-        log_key="",
-        engine="local",
-        address=None,
-        verbose=False,
+    check.set_defaults(**_CLEAN_ONLY, html_report=None)
+
+    report = sub.add_parser(
+        "report",
+        parents=[common],
+        formatter_class=fmt,
+        help="write a review report: one HTML file to accept or reject each change in",
+        description="Clean the inputs as 'mtfix clean' would, write nothing but a review report: one\n"
+        "self-contained HTML file (it fetches nothing) listing every segment with a change or a flag,\n"
+        "the changed words highlighted, with filters, search and keyboard navigation. Accept or reject\n"
+        "changes there, export decisions.json, and 'mtfix apply --decisions decisions.json' writes the\n"
+        "inputs with the changes kept, byte for byte.",
+        epilog=_EXIT_STATUS,
+    )
+    report.add_argument("-o", "--output", dest="html_report", metavar="FILE.html", required=True, help="the report")
+    _add_report_arguments(report)
+    report.set_defaults(**_CLEAN_ONLY, report="text")
+
+    apply = sub.add_parser(
+        "apply",
+        parents=[inputs],
+        formatter_class=fmt,
+        help="write the inputs with the changes a review kept (mtfix report's decisions)",
+        description="Rebuild each input from the changes a review kept: those accepted in the report, and\n"
+        "those left pending (--pending reject leaves them out). Every change is checked against the\n"
+        "input first: if one was not made on it (the file was edited since the report), nothing is\n"
+        "written and the error names the file and line.",
+        epilog=_EXIT_STATUS,
+    )
+    apply.add_argument("--decisions", required=True, metavar="FILE", help="decisions.json, exported from the report")
+    apply.add_argument(
+        "--pending",
+        choices=("accept", "reject"),
+        default="accept",
+        help="what becomes of a change the review left undecided (default: accept, as mtfix made it)",
+    )
+    written = apply.add_mutually_exclusive_group()
+    written.add_argument("-o", "--output", metavar="OUT", help="output file; a folder for a folder or several inputs")
+    written.add_argument("--in-place", action="store_true", help="rewrite the input files (atomically)")
+    apply.add_argument("--backup", metavar="SUFFIX", help="with --in-place: keep each original as PATH+SUFFIX")
+    _add_log_key(apply)
+    apply.set_defaults(
+        **{
+            **_CLEAN_ONLY,
+            "output": None,
+            "in_place": False,
+            "backup": None,
+            "log_key": "mtfix",
+            "report": "text",
+            # the cleaning switches, unused: apply cleans nothing
+            "no_model": True,
+            "model": None,
+            "prefix": "",
+            "disable": [],
+            "mode": "standard",
+            "dictionary": None,
+            "skip_bad_lines": False,
+            "workers": 1,
+        }
     )
     return parser
+
+
+# What a command without the output options of ``clean`` takes for them.
+_CLEAN_ONLY: dict[str, Any] = {
+    "output": None,
+    "in_place": False,
+    "diff": False,
+    "backup": None,
+    "color": "never",
+    "log": None,
+    "rejects": None,
+    "explain": False,
+    "log_key": "",
+    "engine": "local",
+    "address": None,
+    "verbose": False,
+    "report_title": None,
+    "report_limit": None,
+    "decisions": None,
+    "pending": "accept",
+}
+
+
+def _inputs_parser() -> argparse.ArgumentParser:
+    """The options every command that reads inputs has: what to read, and how."""
+    inputs = argparse.ArgumentParser(add_help=False)
+    inputs.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; '-' or nothing: standard input")
+    inputs.add_argument(
+        "--glob",
+        action="append",
+        metavar="PATTERN",
+        help=f"file names to take from folders (repeatable; default: {' '.join(DEFAULT_GLOBS)})",
+    )
+    inputs.add_argument("--field", default="text", help="JSON Lines: the field to clean (default: text)")
+    inputs.add_argument(
+        "--format",
+        "--input-format",
+        dest="input_format",
+        type=_input_format,
+        choices=("text", "jsonl"),
+        help="the input format; clean writes the same (default: jsonl for *.jsonl, else text)",
+    )
+    run = inputs.add_argument_group("running")
+    run.add_argument(
+        "--batch-size",
+        type=int,
+        default=256,
+        metavar="N",
+        help="lines per block sent to a worker (default 256)",
+    )
+    run.add_argument(
+        "--max-line",
+        type=int,
+        default=MAX_LINE,
+        metavar="BYTES",
+        help="a longer line is cleaned in pieces cut after a sentence end or a space (a piece with no space, "
+        "and a JSON Lines record that long, pass through unchanged), so that memory stays bounded "
+        f"(default {MAX_LINE:,}; 0: no limit)",
+    )
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
+    return inputs
+
+
+def _add_log_key(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-key",
+        default="mtfix",
+        help="JSON Lines: the key of each record's change log (default: mtfix; '' for none)",
+    )
+
+
+def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a review report (``mtfix report``, ``mtfix clean --report``)."""
+    group = parser.add_argument_group("review report")
+    group.add_argument("--title", dest="report_title", metavar="TEXT", help="the report's title (default: the inputs)")
+    group.add_argument(
+        "--report-limit",
+        type=int,
+        metavar="N",
+        help="changes and flags a report holds at most; past it the report stops and says where "
+        "(default 500,000: a report of that size opens in a few seconds)",
+    )
 
 
 def _add_stage_arguments(group: argparse._ArgumentGroup) -> None:

@@ -79,7 +79,7 @@ def plan(options: Options, warn: Callable[[str], None]) -> Plan:
                 seen.add(key)
                 jobs.append(Job(item, _format_of(item, forced), walked=walked))
 
-    written = [f for f in (options.output, options.log, options.rejects) if f]
+    written = [f for f in (options.output, options.log, options.rejects, options.html_report) if f]
     inside = [(arg, f) for f in written for arg in inputs if within(f, arg)]
     if inside:
         folder, what = inside[0]
@@ -109,7 +109,12 @@ def plan(options: Options, warn: Callable[[str], None]) -> Plan:
     elif options.in_place:
         for job in jobs:
             job.dest = job.source
-    for side, what in ((options.log, "the change log"), (options.rejects, "the rejects file")):
+    sides = (
+        (options.log, "the change log"),
+        (options.rejects, "the rejects file"),
+        (options.html_report, "the report"),
+    )
+    for side, what in sides:
         if side:
             for job in jobs:
                 for path in (job.source, job.dest):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -27,6 +28,8 @@ EXIT_INTERRUPTED = 130
 def execute(options: Options) -> int:
     """Run the command of ``options``; returns the exit status. Raises :class:`UsageError` and
     :class:`SetupError`."""
+    if options.command == "apply":
+        return execute_apply(options)
     cfg = config(options)
     if options.engine == "ray":
         return execute_ray(options, cfg)
@@ -55,11 +58,131 @@ def execute(options: Options) -> int:
         raise
     if not options.quiet:
         print(run.summary(cleaning.stats()), file=sys.stderr)
+        report_lines(run.sinks)
     if run.failed:
         return EXIT_ERROR
     if run.found:
         return EXIT_FOUND
     return EXIT_PASSED_THROUGH if run.stats.bad_records else EXIT_OK
+
+
+def report_lines(sinks: list[Sink]) -> None:
+    """Where the review report went, and what it left out past its limit."""
+    from mtfix.cli.sinks import ReportSink
+
+    for sink in sinks:
+        if isinstance(sink, ReportSink):
+            print(f"mtfix: report written to {sink.path}", file=sys.stderr)
+            t = sink.truncated
+            if t:
+                print(
+                    f"mtfix: warning: the report stops at its limit of {t['limit']:,} changes and flags: "
+                    f"{t['segments']:,} more segments from {t['path']}:{t['line']} on are not in it "
+                    "(--report-limit N raises it)",
+                    file=sys.stderr,
+                )
+
+
+def execute_apply(options: Options) -> int:
+    """``mtfix apply``: each input rebuilt from the changes a review kept, once every change listed
+    for it is known to match it (else nothing at all is written)."""
+    from mtfix.review import Decisions, ReviewError
+
+    assert options.decisions is not None
+    try:
+        decisions = Decisions.load(options.decisions)
+    except ReviewError as e:
+        raise UsageError(str(e)) from None
+    if not options.paths or "-" in options.paths:
+        raise UsageError("mtfix apply needs the files the report was made of, not standard input")
+    console = Console(quiet=options.quiet)
+    # 1. Check: every change listed for an input was made on it; nothing is written before.
+    dry = dataclasses.replace(options, output=None, in_place=False)
+    jobs = plan(dry, console.warn).jobs
+    errors: list[str] = []
+    applying = Applying(decisions, options.pending)
+    for event in read_events(jobs, dry):
+        if event.kind == "fail":
+            errors.append(f"{event.job.name}: {event.message}")
+        elif event.kind == "block" and event.units is not None:
+            try:
+                applying.results(event)
+            except ReviewError as e:
+                errors.append(str(e))
+                event.job.failed = True  # one error a file is enough
+    names = [job.name for job in jobs]
+    errors += decisions.unused([job.name for job in jobs if not job.failed])
+    for name in names:
+        if name not in decisions.paths:
+            console.warn(f"{name}: {options.decisions} has no change for this file: written as it is")
+    missing = sorted(decisions.paths - set(names))
+    if missing:
+        console.warn(
+            f"{options.decisions} also has changes for {', '.join(missing[:5])}"
+            f"{' and more' if len(missing) > 5 else ''}, not among the inputs: left alone"
+        )
+    if errors:
+        for e in errors[:20]:
+            console.warn(e, level="error")
+        if len(errors) > 20:
+            console.warn(f"... and {len(errors) - 20:,} more", level="error")
+        console.warn("nothing was written", level="error")
+        return EXIT_ERROR
+    # 2. Write, exactly as clean writes.
+    applying = Applying(decisions, options.pending)
+    run = Run(console)
+    try:
+        planned = plan(options, run.console.warn)
+        run.sinks = sinks_for(options, run.stdout)
+        applying.run(read_events(planned.jobs, options), run.handle)
+        run.finish()
+    except BaseException:
+        run.abort()
+        raise
+    if not options.quiet:
+        left = applying.left_out
+        print(run.summary(None, stages_line=False), file=sys.stderr)
+        print(
+            f"mtfix:   left out: {_plural(sum(left.values()), 'change')}"
+            + (" (" + ", ".join(f"{k} {v:,}" for k, v in left.most_common()) + ")" if left else ""),
+            file=sys.stderr,
+        )
+    return EXIT_ERROR if run.failed else EXIT_OK
+
+
+class Applying:
+    """The results of ``mtfix apply``: each unit's text with the changes its review kept."""
+
+    def __init__(self, decisions: Any, pending: str) -> None:
+        self.decisions = decisions
+        self.pending = pending
+        self.left_out: Counter[str] = Counter()  # "rejected", "pending": changes not applied
+
+    def results(self, event: Event) -> list[Result]:
+        out = []
+        for u in event.units or ():
+            if u.text is None or u.error is not None or u.note is not None:
+                continue
+            r = self.decisions.result(
+                event.job.name, u.line, u.column, u.text, pending=self.pending, left=self.left_out
+            )
+            out.append(r)
+        return out
+
+    def run(self, events: Any, consume: Callable[[Event, Any], None]) -> None:
+        for event in events:
+            if event.kind != "block":
+                consume(event, None)
+                continue
+            consume(event, _Ready(self.results(event)))
+
+
+class _Ready:
+    def __init__(self, results: list[Result]) -> None:
+        self._results = results
+
+    def get(self) -> list[Result]:
+        return self._results
 
 
 def execute_ray(options: Options, cfg: Config) -> int:
@@ -257,8 +380,9 @@ class Run:
             sink.abort()
         self.console.close()
 
-    def summary(self, stages: dict[str, Any] | None = None) -> str:
-        """The closing report; ``stages``: :meth:`mtfix.Cleaner.stats` of the run."""
+    def summary(self, stages: dict[str, Any] | None = None, *, stages_line: bool = True) -> str:
+        """The closing report; ``stages``: :meth:`mtfix.Cleaner.stats` of the run (with ``stages_line``
+        false: nothing about the stages, for a run that cleaned nothing)."""
         s = self.stats
         took = time.perf_counter() - self.started
         counts = [
@@ -285,7 +409,8 @@ class Run:
             lines.append("  skipped: " + _plural(self.binary_skipped, "binary file"))
         if self.failed:
             lines.append("  failed: " + ", ".join(self.failed))
-        lines += stage_lines(stages or {})
+        if stages_line:
+            lines += stage_lines(stages or {})
         return "\n".join("mtfix: " + line for line in lines)
 
 

@@ -25,6 +25,7 @@ from mtfix.cli.options import Options
 from mtfix.cli.plan import Job
 from mtfix.cli.stream import Unit
 from mtfix.io import AtomicFile
+from mtfix.review import Segment
 
 #: The units of a block, each with its result (``None``: a unit passed through or skipped).
 Items = Sequence[tuple[Unit, Result | None]]
@@ -65,6 +66,8 @@ def sinks_for(options: Options, stdout: BinaryIO) -> list[Sink]:
     """The sinks of a run, in the order they get each block; raises :class:`UsageError`."""
     if options.command == "check":
         return [CheckSink(stdout, json=options.report == "json")]
+    if options.command == "report":
+        return [ReportSink(options)]
     if options.diff:
         color = options.color == "always" or (
             options.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -80,6 +83,8 @@ def sinks_for(options: Options, stdout: BinaryIO) -> list[Sink]:
         sinks.append(LogSink(options.log, rejects=rejects))
     if options.rejects is not None:
         sinks.append(RejectsSink(options.rejects))
+    if options.html_report:
+        sinks.append(ReportSink(options))
     return sinks
 
 
@@ -275,6 +280,60 @@ def _in_line(r: Result, column: int) -> Result:
     changes = [replace(c, start=c.start + column, end=c.end + column) for c in r.changes]
     flags = [replace(f, start=f.start + column, end=f.end + column) for f in r.flags]
     return Result(r.original, r.text, changes, flags)
+
+
+# ----------------------------------------------------------------------------------------- report
+
+
+class ReportSink(Sink):
+    """``mtfix report``, ``clean --report``: the review report (:mod:`mtfix.report`) of every unit with a
+    change or a flag, written once the run is complete; the units of a file that failed are left out."""
+
+    def __init__(self, options: Options) -> None:
+        from mtfix.report import REPORT_LIMIT
+
+        assert options.html_report is not None
+        self.path = Path(options.html_report)
+        self._inputs = list(options.paths) or ["standard input"]
+        self._title = options.report_title or "mtfix review: " + ", ".join(self._inputs[:3]) + (
+            f" and {len(self._inputs) - 3} more" if len(self._inputs) > 3 else ""
+        )
+        self._limit = options.report_limit or REPORT_LIMIT
+        self._segments: dict[Job, list[Segment]] = {}
+        self._done: list[Segment] = []
+        self.truncated: dict[str, object] | None = None  # what the report left out, once written
+
+    def start(self, job: Job) -> None:
+        self._segments[job] = []
+
+    def block(self, job: Job, items: Items) -> None:
+        mine = self._segments[job]
+        for u, r in items:
+            if r is not None and (r.changes or r.flags):
+                mine.append(Segment(job.name, u.line, u.column, r))
+
+    def end(self, job: Job) -> None:
+        self._done += self._segments.pop(job)
+
+    def drop(self, job: Job) -> None:
+        self._segments.pop(job, None)
+
+    def finish(self) -> None:
+        from mtfix.report import render
+        from mtfix.review import report_data
+
+        data = report_data(self._done, title=self._title, inputs=self._inputs, limit=self._limit)
+        self.truncated = data["truncated"]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with AtomicFile(self.path) as f:
+                f.write(render(data).encode())
+        except OSError as e:
+            raise UsageError(f"cannot write the report {self.path}: {e.strerror}") from None
+
+    def abort(self) -> None:
+        self._segments.clear()
+        self._done.clear()
 
 
 # ------------------------------------------------------------------------------------------ check
