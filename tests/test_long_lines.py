@@ -130,7 +130,7 @@ def test_windows_cover_the_stream_exactly_within_the_limit(data: bytes, limit: i
         assert w.continues == (b"\n" not in w.raw and w is not windows[-1] and windows[windows.index(w) + 1].part > 0)
     assert [b"".join(parts) for _, parts in sorted(by_line.items())] == [x for x in lines if x]
     offset = 0
-    for w, after in zip(windows, [*windows[1:], None], strict=True):
+    for w, after in zip(windows, [*windows[1:], None][: len(windows)], strict=True):
         assert not w.broken or not re.search(rb"[ \t]", w.raw)  # only a word longer than the limit is cut inside
         assert w.offset == offset
         offset += len(w.raw)

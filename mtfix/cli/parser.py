@@ -18,7 +18,7 @@ exit status:
   1    check found something to change or flag; clean --diff: something to change
   2    a usage error, or a bad input: missing or unreadable file, invalid UTF-8 in a
        text file, unwritable output; the other inputs are still processed
-  3    clean: every output is complete, but some JSON Lines records could not be cleaned
+  3    clean, report: every output is complete, but some JSON Lines records could not be cleaned
        (malformed, not an object, no text field, not a string, invalid UTF-8): they were
        passed through unchanged, or written to --rejects; each is named on stderr
   130  interrupted (no partial output is left behind)
@@ -35,6 +35,8 @@ examples:
   mtfix clean --no-model --diff article.txt        show what would change, write nothing
   mtfix check --no-model docs/                     lint: path:line:col: kind: message
   mtfix check --no-model --report json docs/       the same findings as JSON Lines
+  mtfix report --no-model corpus/ -o review.html   a review report: accept or reject each change
+  mtfix apply --decisions decisions.json corpus/ -o reviewed/   the changes the review kept
   python -m mtfix ...                              the same
 
 {_EXIT_STATUS}"""
