@@ -38,7 +38,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-from mtfix.changes import Change, Flag, Result, apply_changes
+from mtfix.changes import Change, Flag, Result, apply_changes, make_result, unchanged
 from mtfix.fixers import names as fixer_names
 from mtfix.pipeline import REGISTRY as _STAGES
 from mtfix.pipeline import Pipeline, Resources, default_stages, load_plugins
@@ -258,7 +258,7 @@ class Cleaner:
             return []
         joined = "\n".join(texts)
         if not joined:
-            return [Result(t, t) for t in texts]
+            return [unchanged(t) for t in texts]
         with _gc_paused() if len(texts) >= 1000 else nullcontext():
             return _split(self.pipeline.run(joined), texts)
 
@@ -297,7 +297,7 @@ def _split(joined: Result, texts: list[str]) -> list[Result]:
     if len(outputs) != len(texts) or joined.original.count("\n") != len(texts) - 1:
         # a text has line breaks of its own: rebuild each output from its changes
         outputs = [apply_changes(text, ch) for text, ch in zip(texts, changes, strict=True)]
-    return [Result(*args) for args in zip(texts, outputs, changes, flags, strict=True)]
+    return list(map(make_result, texts, outputs, changes, flags))
 
 
 @lru_cache(maxsize=8)

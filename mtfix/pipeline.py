@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from mtfix import guard
-from mtfix.changes import Change, ChangeLog, Edit, Flag, Result
+from mtfix.changes import Change, ChangeLog, Edit, Flag, Result, unchanged
 from mtfix.segment import sentences
 
 
@@ -257,7 +257,7 @@ class Pipeline:
 
     def run(self, text: str) -> Result:
         if not text or self._quiet(text):
-            return Result(text, text)  # nothing any stage could change, flag or find
+            return unchanged(text)  # nothing any stage could change, flag or find
         log = ChangeLog(text)
         doc = Document(log, self.detector)
         flags: list[Flag] = []

@@ -65,6 +65,27 @@ def test_log_replays_exactly_and_never_overlaps(case: tuple[str, list[list[tuple
             assert a.end <= b.start and (a.start, a.end) != (b.start, b.end)
 
 
+@settings(max_examples=300, deadline=None)
+@given(edit_rounds())
+def test_the_first_edits_take_the_short_way_to_the_same_log(case: tuple[str, list[list[tuple[int, int, str]]]]) -> None:
+    # a log with no change yet applies edits in one sweep; the general merge must give the same log
+    original, rounds = case
+    edits = [e for e in _edits_for(original, rounds[0]) if original[e.start : e.end] != e.after]
+    fast, general = ChangeLog(original), ChangeLog(original)
+    fast.apply(edits)
+    general._merge(edits)
+    assert (fast.text, fast.changes, fast.current_spans()) == (general.text, general.changes, general.current_spans())
+    for spec in rounds[1:]:  # and what comes after goes the same way
+        more = _edits_for(fast.text, spec)
+        fast.apply(more)
+        general.apply(more)
+        assert (fast.text, fast.changes, fast.current_spans()) == (
+            general.text,
+            general.changes,
+            general.current_spans(),
+        )
+
+
 @settings(max_examples=200, deadline=None)
 @given(edit_rounds(), st.data())
 def test_any_subset_of_changes_applies(case: tuple[str, list[list[tuple[int, int, str]]]], data: st.DataObject) -> None:

@@ -151,6 +151,15 @@ def _fix_piece(piece: str, entities: str = "auto") -> str:
 def _diff_edits(old: str, new: str, offset: int) -> Iterator[Repair]:
     if old == new:
         return
+    if " " in old and old.count(" ") == new.count(" "):
+        # ftfy's repairs hold no space: the words correspond one to one, and each is diffed alone
+        # (a character diff costs the square of what it compares)
+        pos = 0
+        for a, b in zip(old.split(" "), new.split(" "), strict=True):
+            if a != b:
+                yield from _diff_edits(a, b, offset + pos)
+            pos += len(a) + 1
+        return
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)  # a piece: bounded
     edits = [op[1:] for op in matcher.get_opcodes() if op[0] != "equal"]
     for i1, i2, j1, j2 in _whole_symptoms(old, new, edits):
