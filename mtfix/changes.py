@@ -131,6 +131,28 @@ _set_original, _set_text = Result.original.__set__, Result.text.__set__  # type:
 _set_changes, _set_flags = Result.changes.__set__, Result.flags.__set__  # type: ignore[attr-defined]
 
 
+_CHANGE_FIELDS = ("start", "end", "before", "after", "kind", "source", "confidence", "message")
+_set_change = tuple(getattr(Change, f).__set__ for f in _CHANGE_FIELDS)
+
+
+def make_change(
+    start: int, end: int, before: str, after: str, kind: str, source: str, confidence: float, message: str
+) -> Change:
+    """``Change(...)``, built in half the time (:func:`make_result`): a text with damage every few
+    characters makes changes by the hundred thousand."""
+    c = _new(Change)
+    s0, s1, s2, s3, s4, s5, s6, s7 = _set_change
+    s0(c, start)
+    s1(c, end)
+    s2(c, before)
+    s3(c, after)
+    s4(c, kind)
+    s5(c, source)
+    s6(c, confidence)
+    s7(c, message)
+    return c
+
+
 def make_result(original: str, text: str, changes: list[Change], flags: list[Flag]) -> Result:
     """``Result(original, text, changes, flags)``, built in half the time: a frozen dataclass's
     ``__init__`` sets each field through ``object.__setattr__``, and the per-call fast path and a batch
@@ -205,7 +227,7 @@ class ChangeLog:
             start, end, after = e.start, e.end, e.after
             parts += (text[pos:start], after)
             changes.append(
-                Change(start, end, text[start:end], after, e.kind, e.source, round(e.confidence, 4), e.message)
+                make_change(start, end, text[start:end], after, e.kind, e.source, round(e.confidence, 4), e.message)
             )
             starts.append(start + delta)
             delta += len(after) - (end - start)

@@ -160,8 +160,20 @@ def _diff_edits(old: str, new: str, offset: int) -> Iterator[Repair]:
                 yield from _diff_edits(a, b, offset + pos)
             pos += len(a) + 1
         return
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)  # a piece: bounded
-    edits = [op[1:] for op in matcher.get_opcodes() if op[0] != "equal"]
+    if len(_SYMPTOM.findall(old, 0, len(old))) == 1:
+        # one symptom (a word with one mojibake sequence or entity): the fix is what lies between the
+        # common start and end, no character diff needed
+        p = 0
+        stop = min(len(old), len(new))
+        while p < stop and old[p] == new[p]:
+            p += 1
+        q = 0
+        while q < stop - p and old[-1 - q] == new[-1 - q]:
+            q += 1
+        edits = [(p, len(old) - q, p, len(new) - q)]
+    else:
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)  # a piece: bounded
+        edits = [op[1:] for op in matcher.get_opcodes() if op[0] != "equal"]
     for i1, i2, j1, j2 in _whole_symptoms(old, new, edits):
         before, after = old[i1:i2], new[j1:j2]
         yield Repair(offset + i1, offset + i2, after, _message(before, after), 0.95)

@@ -172,10 +172,15 @@ def _quote_edits(text: str) -> Iterator[Repair]:
     which is left as it is. One lone apostrophe after a plural is a possessive ('animals ' fats').
     """
     by_line: dict[int, list[int]] = {}
+    line_start = scanned = 0  # the line of the last quote, and how far the text was looked at for line ends
     for q in trigger_positions(_LONE_QUOTE, text):
         if q > 0 and text[q - 1] not in " \t\n":
             continue
-        by_line.setdefault(text.rfind("\n", 0, q) + 1, []).append(q)
+        nl = text.rfind("\n", scanned, q)  # only since the last quote: linear on a long line
+        if nl >= 0:
+            line_start = nl + 1
+        scanned = q
+        by_line.setdefault(line_start, []).append(q)
     for line_start, positions in by_line.items():
         line_end = text.find("\n", line_start)
         line_end = len(text) if line_end < 0 else line_end
