@@ -8,6 +8,7 @@ Clean text never reaches ftfy.
 from __future__ import annotations
 
 import difflib
+import html
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -160,7 +161,15 @@ def _diff_edits(old: str, new: str, offset: int) -> Iterator[Repair]:
                 yield from _diff_edits(a, b, offset + pos)
             pos += len(a) + 1
         return
-    if len(_SYMPTOM.findall(old, 0, len(old))) == 1:
+    symptoms = _SYMPTOM.findall(old)
+    if len(symptoms) > 1 and all(x.startswith("&") for x in symptoms):
+        # entities only ('&amp;&amp;'): if decoding each in place gives what the fix gave, each one is an edit
+        edits = _entity_edits(old, new)
+        if edits is not None:
+            for i1, i2, after in edits:
+                yield Repair(offset + i1, offset + i2, after, _message(old[i1:i2], after), 0.95)
+            return
+    if len(symptoms) == 1:
         # one symptom (a word with one mojibake sequence or entity): the fix is what lies between the
         # common start and end, no character diff needed
         p = 0
@@ -177,6 +186,22 @@ def _diff_edits(old: str, new: str, offset: int) -> Iterator[Repair]:
     for i1, i2, j1, j2 in _whole_symptoms(old, new, edits):
         before, after = old[i1:i2], new[j1:j2]
         yield Repair(offset + i1, offset + i2, after, _message(before, after), 0.95)
+
+
+def _entity_edits(old: str, new: str) -> list[tuple[int, int, str]] | None:
+    """Each entity of ``old`` decoded where it stands, if that is exactly ``new`` (the fix made nothing
+    else); else None. No character diff: a long run of entities costs a pass, not a square."""
+    edits = []
+    parts = []
+    pos = 0
+    for m in _ANY_ENTITY.finditer(old):
+        after = html.unescape(m.group())
+        parts += (old[pos : m.start()], after)
+        pos = m.end()
+        if after != m.group():
+            edits.append((m.start(), m.end(), after))
+    parts.append(old[pos:])
+    return edits if "".join(parts) == new else None
 
 
 def _whole_symptoms(old: str, new: str, edits: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
