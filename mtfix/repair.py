@@ -67,6 +67,8 @@ def repair(
             end = starts[n + 1] - 1 if n + 1 < len(starts) else len(log.text)
             line = ChangeLog(log.text[start:end])
             for f in fixers:
+                if not f.may_fire(line.text):
+                    continue  # as in the first round: what its pre-check rules out, it would not find
                 found = list(f.edits(line.text, settings))
                 if found:
                     line.apply(_usable(found, protected_spans(line.text)))
