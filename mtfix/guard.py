@@ -118,7 +118,7 @@ def content_change(original: str, rewrite: str) -> str:
         if a == b or _respells(a, b, known):
             continue
         if not _inflects(a, b):
-            return f"it replaces {a!r} with {b!r}"
+            return f"it replaces {a!r} with {b!r}, which is neither a regular form of it nor its spelling fixed"
         if b not in known:
             return f"{b!r} is not a known English word"
     return ""
