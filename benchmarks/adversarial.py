@@ -31,6 +31,7 @@ UNITS: dict[str, str] = {
     "&amp;": "&amp;",
     "mojibake": "cafÃ© ",
     "no space (1 token)": "abcdefghij",
+    "#tag @name x.com (protected spans)": "#tag @name x.com ",
     "mixed MT damage": 'Kim Jong -un said , "yes"" the the Korea.At ',
 }
 

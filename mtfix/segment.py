@@ -61,13 +61,20 @@ def protected_spans(text: str) -> list[Span]:
     """
     spans: list[Span] = []
     pos = 0  # tried up to here
+    line_start = scanned = 0  # the line of the last hint, and how far the text was looked at for line ends
+    line_end = -1
     for hint in trigger_positions(_HINT, text):
         if hint < pos:
             continue  # inside a span found, or a word tried
-        line_start = text.rfind("\n", 0, hint) + 1
-        word_start = max(text.rfind(" ", line_start, hint), text.rfind("\t", line_start, hint)) + 1
-        line_end = text.find("\n", hint)
-        line_end = len(text) if line_end < 0 else line_end
+        nl = text.rfind("\n", scanned, hint)  # only since the last hint: linear on a long line
+        if nl >= 0:
+            line_start = nl + 1
+        scanned = hint
+        lo = max(line_start, pos)  # the word starts after the last one tried: look no further back
+        word_start = max(text.rfind(" ", lo, hint), text.rfind("\t", lo, hint)) + 1
+        if line_end < hint:  # the line's end, found once a line
+            line_end = text.find("\n", hint)
+            line_end = len(text) if line_end < 0 else line_end
         m = _WORD_END.search(text, hint, line_end)
         word_end = line_end if m is None else m.start()
         p = max(pos, line_start, word_start)
