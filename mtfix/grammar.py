@@ -241,7 +241,7 @@ class GrammarStage:
         )
         self.known = known_words() | {w.lower() for w in options.dictionary}
         self._linter: Any = None
-        self._words_of_line: tuple[str, int, Counter[str]] | None = None  # the last line's word counts
+        self._words_of_line: tuple[str, int, int, Counter[str]] | None = None  # the last line's word counts
         self._others: list[Any] | None = None  # spell checkers of the other dialects, made when needed
         self._speller: Any = None  # the spell checker alone, asked about single words (_lookup)
         # which of Harper's two paths the configured rules use: the speller, the sentence linter
@@ -421,14 +421,14 @@ class GrammarStage:
     def _line_words(self, text: str, start: int) -> Counter[str]:
         """How often each word (lower-cased) occurs in the line of ``start``: counted once a line, not
         once a sentence, which was quadratic on a long line (a 400 KB line took 14 s)."""
-        line_start = text.rfind("\n", 0, start) + 1
         cached = self._words_of_line
-        if cached is not None and cached[0] is text and cached[1] == line_start:
-            return cached[2]
+        if cached is not None and cached[0] is text and cached[1] <= start <= cached[2]:
+            return cached[3]  # the same line: no looking for its ends again (a rescan per sentence)
+        line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", start)
-        line = text[line_start : len(text) if line_end < 0 else line_end]
-        counts = Counter(w.lower() for w in _ANY_WORD.findall(line))
-        self._words_of_line = (text, line_start, counts)
+        line_end = len(text) if line_end < 0 else line_end
+        counts = Counter(w.lower() for w in _ANY_WORD.findall(text, line_start, line_end))
+        self._words_of_line = (text, line_start, line_end, counts)
         return counts
 
     def _judge(self, text: str, start: int, sentence: str, found: dict[str, list[Any]]) -> list[Edit]:

@@ -302,8 +302,9 @@ def judge(text: str, edits: Iterable[Edit], policy: GuardPolicy) -> tuple[list[E
             before, after, confidence, min_confidence=policy.min_confidence, max_edit_ratio=policy.max_edit_ratio
         )
 
+    around = _SentenceAround(text)
     for e in edits:
-        s, t = (e.start, e.end) if policy.whole else _sentence_around(text, e.start, e.end)
+        s, t = (e.start, e.end) if policy.whole else around(e.start, e.end)
         before = text[s:t]
         after = text[s : e.start] + e.after + text[e.end : t]
         verdict = accepts(before, after, e.confidence)
@@ -361,16 +362,33 @@ def weigh(doc: Document, edits: list[Edit], policy: GuardPolicy) -> tuple[list[E
     return [e for e in out if e is not None], flags
 
 
-def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence of ``text`` that holds ``text[start:end]`` (its line if none holds all of it)."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    for sent in sentences(text[line_start:line_end]):
-        a, b = line_start + sent.start, line_start + sent.end
-        if a <= start and end <= b:
-            return a, b
-    return line_start, line_end
+class _SentenceAround:
+    """The sentence of ``text`` that holds a span (its line if none holds all of it), for one edit after
+    another: a line is cut into sentences once, not once per edit (quadratic on a long line)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.line = (0, -1)  # the line last cut
+        self.starts: list[int] = []
+        self.spans: list[tuple[int, int]] = []
+
+    def __call__(self, start: int, end: int) -> tuple[int, int]:
+        text = self.text
+        line_start, line_end = self.line
+        if not (line_start <= start and end <= line_end):
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", end)
+            line_end = len(text) if line_end < 0 else line_end
+            self.line = (line_start, line_end)
+            self.spans = [(line_start + x.start, line_start + x.end) for x in sentences(text[line_start:line_end])]
+            self.starts = [a for a, _ in self.spans]
+        # sentences are disjoint and in order: only the one starting last at or before ``start``, or the
+        # one before it (an insertion where one ends and the next begins), can hold the span
+        k = bisect_right(self.starts, start) - 1
+        for a, b in self.spans[max(0, k - 1) : k + 1]:
+            if a <= start and end <= b:
+                return a, b
+        return line_start, line_end
 
 
 def _shift(findings: list[Finding], edits: Sequence[Edit]) -> list[Finding]:
