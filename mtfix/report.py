@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 import time
 from collections.abc import Iterable
 from importlib.resources import files
@@ -17,6 +18,7 @@ from mtfix.review import Segment, report_data
 #: Changes and flags one report holds at most; past it the report stops, and says where.
 REPORT_LIMIT = 500_000
 
+_PLACEHOLDER = re.compile(r"\{\{(?:title|css|js|data)\}\}")
 # JSON inside <script>: every character that could end the element or open a comment is escaped.
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
@@ -37,18 +39,8 @@ def render(data: dict[str, Any]) -> str:
         "{{js}}": (here / "report.js").read_text(encoding="utf-8").replace("</", "<\\/"),
         "{{data}}": blob,
     }
-    out: list[str] = []
-    rest = template
-    # one pass, in template order: a placeholder inside the data is never expanded
-    while True:
-        found = [(rest.find(k), k) for k in parts if rest.find(k) >= 0]
-        if not found:
-            break
-        at, key = min(found)
-        out += [rest[:at], parts[key]]
-        rest = rest[at + len(key) :]
-    out.append(rest)
-    return "".join(out)
+    # one pass: a placeholder inside the data or the code is never expanded
+    return _PLACEHOLDER.sub(lambda m: parts[m.group()], template)
 
 
 def report_html(

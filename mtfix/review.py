@@ -13,11 +13,11 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mtfix.changes import Change, Result
+from mtfix.changes import Change, Result, apply_changes
 
 #: The ``format`` of a decisions file, and its version.
 FORMAT = "mtfix-decisions"
@@ -52,14 +52,12 @@ class Segment:
     def ids(self) -> list[str]:
         """The id of each change, in order."""
         text = self.result.original
-        return [change_id(self.path, self.line, text, _local(c, self.column)) for c in self.result.changes]
+        return [change_id(self.path, self.line, text, _shifted(c, self.column)) for c in self.result.changes]
 
 
-def _local(c: Change, column: int) -> Change:
-    """``c`` with offsets in the line (what ids use) from offsets in the segment's own text."""
-    if not column:
-        return c
-    return Change(c.start + column, c.end + column, c.before, c.after, c.kind, c.source, c.confidence, c.message)
+def _shifted(c: Change, by: int) -> Change:
+    """``c`` with its offsets moved by ``by`` (between a segment's own text and its line)."""
+    return replace(c, start=c.start + by, end=c.end + by) if by else c
 
 
 def report_data(segments: Iterable[Segment], *, title: str, inputs: Iterable[str], limit: int) -> dict[str, Any]:
@@ -212,18 +210,18 @@ class Decisions:
         mine = [e for e in entries if e.column == column]
         kept: list[Change] = []
         for e in mine:
-            local = Change(e.start - column, e.end - column, e.before, e.after, e.kind, "review", 1.0, "")
-            if change_id(path, line, text, _local(local, column)) != e.id:
+            in_line = Change(e.start, e.end, e.before, e.after, e.kind, "review", 1.0, "")
+            if change_id(path, line, text, in_line) != e.id:
                 raise ReviewError(
                     f"{path}:{line}: the change {e.before!r} -> {e.after!r} ({e.kind}) of {self.source} was not "
                     "made on this text (the input was edited since the report, or is another file)"
                 )
             e.used = True
             if e.decision == "accepted" or (e.decision == "pending" and pending == "accept"):
-                kept.append(local)
+                kept.append(_shifted(in_line, -column))
             elif left is not None:
                 left[e.decision] += 1
-        return Result(text, Result(text, text, kept).apply(), kept)
+        return Result(text, apply_changes(text, kept), kept)
 
     def unused(self, paths: Iterable[str]) -> list[str]:
         """Where a change listed for one of ``paths`` matched no text: a line that is gone."""

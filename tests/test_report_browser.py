@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 import mtfix
-from mtfix.review import Segment
 
-from .test_review import SEED, report_of, run
+from .test_review import SEED, expected_text, report_of, run
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -79,16 +78,6 @@ def status(driver: object) -> str:
     from selenium.webdriver.common.by import By
 
     return driver.find_element(By.ID, "status").text  # type: ignore[attr-defined]
-
-
-def expected_text(path: Path, name: str, rejected: set[str]) -> str:
-    """``path`` cleaned by the default pipeline, without the changes ``rejected`` names."""
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
-        r = mtfix.clean(line, model=None)
-        ids = Segment(name, n, 0, r).ids()
-        out.append(r.apply([c for c, i in zip(r.changes, ids, strict=True) if i not in rejected]))
-    return "\n".join(out)
 
 
 def test_review_the_seed_article_with_keyboard_and_mouse(browser: object, tmp_path: Path) -> None:

@@ -42,6 +42,16 @@ def report_of(html: str) -> dict:
     return json.loads(blob.group(1))
 
 
+def expected_text(path: Path, name: str, rejected: set[str]) -> str:
+    """``path`` cleaned by the default pipeline, without the changes ``rejected`` names."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        r = mtfix.clean(line, model=None)
+        ids = Segment(name, n, 0, r).ids()
+        out.append(r.apply([c for c, i in zip(r.changes, ids, strict=True) if i not in rejected]))
+    return "\n".join(out)
+
+
 def test_a_change_id_names_the_change_and_the_text_it_was_made_on() -> None:
     r = mtfix.clean("Kim Jong -un arrived.")
     c = r.changes[0]
@@ -122,13 +132,7 @@ def test_report_and_apply_round_trip_a_text_file(tmp_path: Path) -> None:
     (tmp_path / "d.json").write_text(decisions_json(data, decided))
     out = run("apply", "--decisions", "d.json", "seed.txt", "-o", "out.txt", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    lines = SEED.read_text(encoding="utf-8").split("\n")
-    expected = []
-    for n, line in enumerate(lines, 1):
-        r = mtfix.clean(line, model=None)
-        ids = Segment("seed.txt", n, 0, r).ids()
-        expected.append(r.apply([c for c, i in zip(r.changes, ids, strict=True) if i not in decided]))
-    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "\n".join(expected)
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == expected_text(SEED, "seed.txt", set(decided))
     assert f"left out: {len(decided)} changes (rejected {len(decided)})" in out.stderr
     # nothing decided: apply writes what clean writes; --pending reject: the input
     (tmp_path / "all.json").write_text(decisions_json(data))

@@ -82,20 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Files are written under a temporary name and renamed into place once complete.",
         epilog=_EPILOG,
     )
-    out = clean.add_mutually_exclusive_group()
-    out.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help="output file; a folder (mirroring the input tree) for a folder or several inputs",
-    )
-    out.add_argument("--in-place", action="store_true", help="rewrite the input files (atomically)")
-    out.add_argument(
+    _add_output_arguments(clean).add_argument(
         "--diff",
         action="store_true",
         help="print a unified diff of what would change (exit status 1 if anything would)",
     )
-    clean.add_argument("--backup", metavar="SUFFIX", help="with --in-place: keep each original as PATH+SUFFIX")
     clean.add_argument(
         "--color",
         choices=("auto", "always", "never"),
@@ -183,10 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="accept",
         help="what becomes of a change the review left undecided (default: accept, as mtfix made it)",
     )
-    written = apply.add_mutually_exclusive_group()
-    written.add_argument("-o", "--output", metavar="OUT", help="output file; a folder for a folder or several inputs")
-    written.add_argument("--in-place", action="store_true", help="rewrite the input files (atomically)")
-    apply.add_argument("--backup", metavar="SUFFIX", help="with --in-place: keep each original as PATH+SUFFIX")
+    _add_output_arguments(apply)
     _add_log_key(apply)
     apply.set_defaults(
         **{
@@ -269,6 +257,21 @@ def _inputs_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
     return inputs
+
+
+def _add_output_arguments(parser: argparse.ArgumentParser) -> argparse._MutuallyExclusiveGroup:
+    """``-o``, ``--in-place`` and ``--backup`` of a command that writes the inputs back; returns the group
+    of the first two (only one of them may be given)."""
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file; a folder (mirroring the input tree) for a folder or several inputs",
+    )
+    out.add_argument("--in-place", action="store_true", help="rewrite the input files (atomically)")
+    parser.add_argument("--backup", metavar="SUFFIX", help="with --in-place: keep each original as PATH+SUFFIX")
+    return out
 
 
 def _add_log_key(parser: argparse.ArgumentParser) -> None:

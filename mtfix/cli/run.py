@@ -7,16 +7,19 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mtfix import Config, Result
 from mtfix._common import SetupError, UsageError, threads_per_worker
 from mtfix.cli.options import Options, config
 from mtfix.cli.plan import Job, plan
-from mtfix.cli.sinks import Sink, WriteError, sinks_for
+from mtfix.cli.sinks import ReportSink, Sink, WriteError, sinks_for
 from mtfix.cli.stream import Cleaning, Event, Handle, Unit, read_events
+
+if TYPE_CHECKING:
+    from mtfix.review import Decisions
 
 EXIT_OK = 0
 EXIT_FOUND = 1  # ``check`` found something, or ``clean --diff`` something to change
@@ -47,15 +50,7 @@ def execute(options: Options) -> int:
             "--skip-bad-lines is deprecated and drops nothing: records that cannot be cleaned "
             "pass through unchanged (--rejects FILE sets them apart)"
         )
-    try:
-        planned = plan(options, run.console.warn)
-        run.binary_skipped = planned.binary_skipped
-        run.sinks = sinks_for(options, run.stdout)
-        cleaning.run(read_events(planned.jobs, options), run.handle)
-        run.finish()
-    except BaseException:
-        run.abort()
-        raise
+    drive(options, run, cleaning.run)
     if not options.quiet:
         print(run.summary(cleaning.stats()), file=sys.stderr)
         report_lines(run.sinks)
@@ -66,10 +61,22 @@ def execute(options: Options) -> int:
     return EXIT_PASSED_THROUGH if run.stats.bad_records else EXIT_OK
 
 
+def drive(options: Options, run: Run, process: Callable[[Iterator[Event], Callable[..., None]], None]) -> None:
+    """Plan the inputs, set up the sinks, and have ``process`` (what cleans, or applies decisions to,
+    each block) feed the events to ``run``; an interrupted run leaves no temporary file."""
+    try:
+        planned = plan(options, run.console.warn)
+        run.binary_skipped = planned.binary_skipped
+        run.sinks = sinks_for(options, run.stdout)
+        process(read_events(planned.jobs, options), run.handle)
+        run.finish()
+    except BaseException:
+        run.abort()
+        raise
+
+
 def report_lines(sinks: list[Sink]) -> None:
     """Where the review report went, and what it left out past its limit."""
-    from mtfix.cli.sinks import ReportSink
-
     for sink in sinks:
         if isinstance(sink, ReportSink):
             print(f"mtfix: report written to {sink.path}", file=sys.stderr)
@@ -131,14 +138,7 @@ def execute_apply(options: Options) -> int:
     # 2. Write, exactly as clean writes.
     applying = Applying(decisions, options.pending)
     run = Run(console)
-    try:
-        planned = plan(options, run.console.warn)
-        run.sinks = sinks_for(options, run.stdout)
-        applying.run(read_events(planned.jobs, options), run.handle)
-        run.finish()
-    except BaseException:
-        run.abort()
-        raise
+    drive(options, run, applying.run)
     if not options.quiet:
         left = applying.left_out
         print(run.summary(None, stages_line=False), file=sys.stderr)
@@ -153,7 +153,7 @@ def execute_apply(options: Options) -> int:
 class Applying:
     """The results of ``mtfix apply``: each unit's text with the changes its review kept."""
 
-    def __init__(self, decisions: Any, pending: str) -> None:
+    def __init__(self, decisions: Decisions, pending: str) -> None:
         self.decisions = decisions
         self.pending = pending
         self.left_out: Counter[str] = Counter()  # "rejected", "pending": changes not applied
@@ -169,7 +169,7 @@ class Applying:
             out.append(r)
         return out
 
-    def run(self, events: Any, consume: Callable[[Event, Any], None]) -> None:
+    def run(self, events: Iterator[Event], consume: Callable[[Event, Handle | None], None]) -> None:
         for event in events:
             if event.kind != "block":
                 consume(event, None)
