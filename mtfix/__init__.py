@@ -230,23 +230,43 @@ class Cleaner:
                 out[stage.name] = counts
         return out
 
-    def clean(self, text: str) -> Result:
-        """Clean one text; see :func:`mtfix.clean`."""
-        if not isinstance(text, str):
-            return self.clean_batch([text])[0]  # raises the TypeError
+    def clean(self, text: str, *, source: str | None = None, protected: Iterable[tuple[int, int]] = ()) -> Result:
+        """Clean one text; see :func:`mtfix.clean`. ``source`` is the segment ``text`` translates, when
+        there is one (the bilingual checks compare the two; the guard keeps what the source has);
+        ``protected`` lists spans ``(start, end)`` of ``text`` no stage may touch, besides the
+        placeholders, tags, URLs and code :func:`mtfix.segment.protected_spans` finds."""
+        if not isinstance(text, str) or not (source is None or isinstance(source, str)):
+            return self.clean_batch([text], sources=None if source is None else [source])[0]  # the TypeError
+        run = self.pipeline.run
         # what clean_batch([text]) returns, without the batch's bookkeeping
         if len(text) < 10_000:
-            return self.pipeline.run(text)
+            return run(text) if source is None and not protected else run(text, source, protected)
         with _gc_paused():  # a long text can make a change every few characters: objects by the million
-            return self.pipeline.run(text)
+            return run(text, source, protected)
 
-    def clean_batch(self, texts: Iterable[str]) -> list[Result]:
+    def clean_batch(
+        self,
+        texts: Iterable[str],
+        *,
+        sources: Iterable[str | None] | None = None,
+        protected: Iterable[Iterable[tuple[int, int]]] | None = None,
+    ) -> list[Result]:
         """Clean many texts at once: faster than one by one, and model rewrites are batched.
 
         The texts are cleaned as one text joined by line breaks, which is exact: no stage edits or
-        looks across a line break, so every change and flag falls inside one of the texts.
+        looks across a line break, so every change and flag falls inside one of the texts. With
+        ``sources`` (one per text, or None for a text without one) each pair is cleaned on its own;
+        ``protected`` gives each text's protected spans (see :meth:`clean`).
         """
         texts = list(texts)
+        source_list = None if sources is None else list(sources)
+        spans = None if protected is None else [list(p) for p in protected]
+        for name, extra in (("sources", source_list), ("protected", spans)):
+            if extra is not None and len(extra) != len(texts):
+                raise ValueError(f"clean_batch: {len(extra)} {name} for {len(texts)} texts")
+        for i, source in enumerate(source_list or ()):
+            if source is not None and not isinstance(source, str):
+                raise TypeError(f"mtfix.clean expects a str source, got {type(source).__name__} (item {i})")
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(
@@ -256,11 +276,22 @@ class Cleaner:
                 )
         if not texts:
             return []
+        if source_list is not None and any(s is not None for s in source_list):
+            run = self.pipeline.run
+            with _gc_paused() if len(texts) >= 1000 else nullcontext():
+                return [run(t, s, p) for t, s, p in zip(texts, source_list, spans or [()] * len(texts), strict=True)]
         joined = "\n".join(texts)
         if not joined:
             return [unchanged(t) for t in texts]
+        given: list[tuple[int, int]] = []
+        if spans is not None:
+            for i, (offset, text) in enumerate(zip(_offsets(texts), texts, strict=True)):
+                for a, b in spans[i]:
+                    if not 0 <= a <= b <= len(text):
+                        raise ValueError(f"protected span ({a}, {b}) is outside text {i} (length {len(text)})")
+                    given.append((offset + a, offset + b))
         with _gc_paused() if len(texts) >= 1000 else nullcontext():
-            return _split(self.pipeline.run(joined), texts)
+            return _split(self.pipeline.run(joined, None, given) if given else self.pipeline.run(joined), texts)
 
 
 @contextmanager
@@ -284,7 +315,7 @@ def _split(joined: Result, texts: list[str]) -> list[Result]:
     """Cut the result of cleaning ``"\\n".join(texts)`` back into one result per text."""
     if len(texts) == 1:
         return [joined]
-    starts = [0, *accumulate(len(t) + 1 for t in texts)][:-1]
+    starts = _offsets(texts)
     changes: list[list[Change]] = [[] for _ in texts]
     flags: list[list[Flag]] = [[] for _ in texts]
     for c in joined.changes:
@@ -300,20 +331,33 @@ def _split(joined: Result, texts: list[str]) -> list[Result]:
     return list(map(make_result, texts, outputs, changes, flags))
 
 
+def _offsets(texts: list[str]) -> list[int]:
+    """Where each text starts in ``"\n".join(texts)``."""
+    return [0, *accumulate(len(t) + 1 for t in texts)][:-1]
+
+
 @lru_cache(maxsize=8)
 def _cleaner(config: Config) -> Cleaner:
     return Cleaner(config)
 
 
-def clean(text: str, model: str | None = None, **options: Any) -> Result:
+def clean(
+    text: str,
+    model: str | None = None,
+    *,
+    source: str | None = None,
+    protected: Iterable[tuple[int, int]] = (),
+    **options: Any,
+) -> Result:
     """Clean machine-translated English ``text``: repair mechanical damage, rewrite garbled passages.
 
     ``model=None`` (the default) runs the rules and the grammar stage (no torch import);
     ``model="default"`` adds the shipped model. Other keyword options are fields of
-    :class:`Config`. The :class:`Cleaner` behind a configuration is cached and reused.
+    :class:`Config`. The :class:`Cleaner` behind a configuration is cached and reused. ``source``
+    and ``protected``: see :meth:`Cleaner.clean`.
     """
     if not isinstance(text, str):
         raise TypeError(
             f"mtfix.clean expects str, got {type(text).__name__}; decode bytes first, e.g. data.decode('utf-8')"
         )
-    return _cleaner(Config(model=model, **options)).clean(text)
+    return _cleaner(Config(model=model, **options)).clean(text, source=source, protected=protected)

@@ -10,7 +10,10 @@ and findings for the stages after it. The :class:`Pipeline` owns the rest:
   a passage (a sentence), :func:`mtfix.guard.check` judges it against the stage's thresholds,
   accepted ones are logged word by word, rejected ones become flags, the same way for every stage;
 - mapping flags and findings to the original text (flags) or along later edits (findings);
-- keeping each stage's own ``source`` on its changes.
+- keeping each stage's own ``source`` on its changes;
+- protected spans (:attr:`Document.protected`: placeholders, inline tags, URLs, code, and the spans a
+  caller marks, e.g. the inline tags of an XLIFF unit): an edit of any stage that would change, split
+  or drop one is not applied, and a guarded stage's rewrite that would is rejected as a whole.
 
 Stages are registered by name with :func:`register`, each with a frozen options dataclass. A stage
 is one file: its class, its options and the :func:`register` call. ``Config.stages`` lists the stages
@@ -27,7 +30,7 @@ from typing import Any, NamedTuple, Protocol
 
 from mtfix import guard
 from mtfix.changes import Change, ChangeLog, Edit, Flag, Result, unchanged
-from mtfix.segment import sentences
+from mtfix.segment import Span, merge_spans, protected_spans, sentences, shift_spans, touches
 
 
 class Finding(NamedTuple):
@@ -83,10 +86,21 @@ class Document:
     (:class:`mtfix.detect.Detector`), for a stage that needs a second opinion on a sentence.
     """
 
-    def __init__(self, log: ChangeLog, detector: Any = None) -> None:
+    def __init__(
+        self, log: ChangeLog, detector: Any = None, source: str | None = None, protected: Sequence[Span] = ()
+    ) -> None:
         self._log = log
         self._findings: list[Finding] = []
         self.detector = detector
+        #: The source segment the text translates (bilingual input: XLIFF, PO, TMX, TSV), or None.
+        self.source = source
+        self._protected = list(protected)
+
+    @property
+    def protected(self) -> list[Span]:
+        """Spans of the current text no stage may change, split, move or drop (placeholders, tags, URLs,
+        e-mail addresses, code; and what the caller marked): the pipeline drops an edit that touches one."""
+        return self._protected
 
     @property
     def original(self) -> str:
@@ -255,19 +269,26 @@ class Pipeline:
                 return False
         return True
 
-    def run(self, text: str) -> Result:
-        if not text or self._quiet(text):
+    def run(self, text: str, source: str | None = None, protected: Iterable[tuple[int, int]] = ()) -> Result:
+        """Clean ``text``. ``source``: the segment it translates, for the stages that compare the two
+        (the QA checks) and the guard; ``protected``: spans of ``text`` (start, end) no stage may touch,
+        besides those :func:`mtfix.segment.protected_spans` finds."""
+        if source is None and (not text or self._quiet(text)):
             return unchanged(text)  # nothing any stage could change, flag or find
         log = ChangeLog(text)
-        doc = Document(log, self.detector)
+        spans = merge_spans(protected_spans(text), protected, len(text))
+        doc = Document(log, self.detector, source, spans)
         flags: list[Flag] = []
         for stage in self.stages:
             proposal = stage.propose(doc)
             edits = [e._replace(source=stage.source) for e in proposal.edits]
             stage_flags = list(proposal.flags)
+            if spans and (stage.guard is None or not stage.guard.whole):  # a whole rewrite: judged below
+                edits, refused = _outside(edits, spans, log.text, guarded=stage.guard is not None)
+                stage_flags += refused
             if stage.guard is not None:
                 proposed = len(edits)
-                edits, rejected = judge(log.text, edits, stage.guard)
+                edits, rejected = judge(log.text, edits, stage.guard, spans)
                 stage_flags += rejected
                 withheld: list[Flag] = []
                 if stage.guard.mode not in (None, "thorough"):
@@ -283,21 +304,61 @@ class Pipeline:
             before = sorted(edits, key=lambda e: (e.start, e.end))
             log.apply(before)
             doc._findings = _shift(kept, before)
+            if spans and before:
+                spans = doc._protected = shift_spans(spans, before)
         return Result(log.original, log.text, log.changes, sorted(flags, key=lambda f: (f.start, f.end)))
 
 
-def judge(text: str, edits: Iterable[Edit], policy: GuardPolicy) -> tuple[list[Edit], list[Flag]]:
+def _outside(edits: list[Edit], spans: list[Span], text: str, *, guarded: bool) -> tuple[list[Edit], list[Flag]]:
+    """The edits that leave every protected span alone; a guessing (guarded) stage's refused edit
+    becomes a flag, a rule's is dropped quietly, as the rules' own protection always did."""
+    if not edits:
+        return edits, []
+    starts = [s.start for s in spans]
+    out: list[Edit] = []
+    flags: list[Flag] = []
+    for e in edits:
+        p = touches(e, spans, starts)
+        if p is None:
+            out.append(e)
+        elif guarded:
+            who = e.source[:1].upper() + e.source[1:]
+            flags.append(
+                Flag(
+                    e.start,
+                    e.end,
+                    f"{e.source}.protected",
+                    f"{who} suggests {text[e.start : e.end]!r} -> {e.after!r}; not applied because it would"
+                    f" change the protected {text[p.start : p.end]!r}.",
+                    round(e.confidence, 4),
+                )
+            )
+    return out, flags
+
+
+def judge(
+    text: str, edits: Iterable[Edit], policy: GuardPolicy, protected: Sequence[Span] = ()
+) -> tuple[list[Edit], list[Flag]]:
     """Guard each edit of a guarded stage in its passage: with ``policy.whole`` the edit's own span
     (a sentence it rewrites), else the sentence around it.
 
     An accepted edit is logged (with ``policy.whole``, as the word edits that make it); a rejected one
     becomes a flag over the words it would change, saying what they would become and why not, and with
-    ``policy.partial`` the word edits the guard admits one by one are applied all the same.
+    ``policy.partial`` the word edits the guard admits one by one are applied all the same. A rewrite
+    whose word edits would touch a ``protected`` span is rejected (a partial one keeps only the word
+    edits that leave every span alone).
     """
     out: list[Edit] = []
     flags: list[Flag] = []
 
-    def accepts(before: str, after: str, confidence: float) -> guard.Verdict:
+    starts = [p.start for p in protected]
+
+    def accepts(before: str, after: str, confidence: float, at: int = 0) -> guard.Verdict:
+        if protected and policy.whole:
+            for w in guard.word_edits(before, after, at, confidence):
+                p = touches(w, protected, starts)
+                if p is not None:
+                    return guard.Verdict(False, f"it would change the protected {text[p.start : p.end]!r}")
         return guard.check(
             before, after, confidence, min_confidence=policy.min_confidence, max_edit_ratio=policy.max_edit_ratio
         )
@@ -307,14 +368,16 @@ def judge(text: str, edits: Iterable[Edit], policy: GuardPolicy) -> tuple[list[E
         s, t = (e.start, e.end) if policy.whole else around(e.start, e.end)
         before = text[s:t]
         after = text[s : e.start] + e.after + text[e.end : t]
-        verdict = accepts(before, after, e.confidence)
+        verdict = accepts(before, after, e.confidence, s)
         label = e.source
         if verdict.ok:
             out += guard.word_edits(before, after, s, e.confidence, kind=e.kind, source=label) if policy.whole else [e]
             continue
         part = before
         if policy.whole and policy.partial and e.confidence >= policy.min_confidence:
-            part = guard.admissible_part(before, after, lambda r, b=before, c=e.confidence: accepts(b, r, c).ok)
+            part = guard.admissible_part(
+                before, after, lambda r, b=before, c=e.confidence, at=s: accepts(b, r, c, at).ok
+            )
         who = label[:1].upper() + label[1:]
         changes = guard.word_edits(before, after, s, e.confidence)
         shown = guard.show_edits(before, after)

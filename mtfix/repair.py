@@ -21,7 +21,7 @@ from mtfix.fixers import REGISTRY, Fixer, Precheck
 from mtfix.fixers.encoding import ENTITY_POLICIES
 from mtfix.pipeline import Document, Proposal, Resources, register
 from mtfix.scanning import line_offsets
-from mtfix.segment import Span, protected_spans
+from mtfix.segment import Span, merge_spans, protected_spans, shift_spans, touches
 
 
 def select(disabled: Iterable[str] = ()) -> list[Fixer]:
@@ -34,19 +34,25 @@ def select(disabled: Iterable[str] = ()) -> list[Fixer]:
 
 
 def repair(
-    log: ChangeLog, fixers: Sequence[Fixer], *, max_passes: int = 3, settings: Mapping[str, Any] | None = None
+    log: ChangeLog,
+    fixers: Sequence[Fixer],
+    *,
+    max_passes: int = 3,
+    settings: Mapping[str, Any] | None = None,
+    protected: Sequence[Span] | None = None,
 ) -> None:
     """Run ``fixers`` over ``log.text`` until nothing changes (at most ``max_passes`` rounds).
 
     Each fixer sees the text as the previous one left it. Edits inside protected spans (URLs,
     e-mail addresses, file names, code) are dropped, and so are edits that overlap an earlier
-    edit of the same fixer. Fixers decide line by line and never add or remove a line break, so
+    edit of the same fixer; ``protected`` (the pipeline's, with the caller's spans) replaces the spans
+    found in the text. Fixers decide line by line and never add or remove a line break, so
     after the first round only the lines that changed are looked at again, each on its own.
     """
     touched: set[int] = set()
     # Protected spans are found once and carried through each fixer's edits (no edit lands inside
     # one), rather than searched for again in the whole text after every fixer.
-    protected = protected_spans(log.text)
+    protected = protected_spans(log.text) if protected is None else list(protected)
     for f in fixers:
         if not f.may_fire(log.text):
             continue  # its pre-check rules it out: far cheaper than running it
@@ -55,7 +61,7 @@ def repair(
         if edits:
             touched |= _lines_of(log.text, edits)
             log.apply(edits)
-            protected = _shift(protected, edits)
+            protected = shift_spans(protected, edits)
     for _ in range(max_passes - 1):
         if not touched:
             return
@@ -66,12 +72,20 @@ def repair(
             start = starts[n]
             end = starts[n + 1] - 1 if n + 1 < len(starts) else len(log.text)
             line = ChangeLog(log.text[start:end])
+            # the protected spans carried from the first round (the caller's among them), in the line
+            carried: list[Span] = []
+            for a, b in protected[bisect_left(protected, (start, start)) :]:
+                if b > end:
+                    break
+                carried.append(Span(a - start, b - start))
             for f in fixers:
                 if not f.may_fire(line.text):
                     continue  # as in the first round: what its pre-check rules out, it would not find
                 found = list(f.edits(line.text, settings))
                 if found:
-                    line.apply(_usable(found, protected_spans(line.text)))
+                    usable = _usable(found, merge_spans(protected_spans(line.text), carried, len(line.text)))
+                    line.apply(usable)
+                    carried = shift_spans(carried, usable)
             if line.changes:
                 again.add(n)
                 edits += [
@@ -79,6 +93,7 @@ def repair(
                     for c in line.changes
                 ]
         log.apply(edits)
+        protected = shift_spans(protected, edits)
         touched = again
 
 
@@ -145,22 +160,6 @@ def _lines_of(text: str, edits: Sequence[Edit]) -> set[int]:
     return set(line_numbers(text, [p for e in edits for p in (e.start, e.end)]))
 
 
-def _shift(spans: list[Span], edits: Sequence[Edit]) -> list[Span]:
-    """``spans`` moved to where they are after ``edits`` (sorted, none inside a span) are applied.
-
-    An edit ending at or before a span's start (an insertion there too) shifts it.
-    """
-    out: list[Span] = []
-    delta, i = 0, 0
-    for sp in spans:
-        while i < len(edits) and edits[i].end <= sp.start:
-            e = edits[i]
-            delta += len(e.after) - (e.end - e.start)
-            i += 1
-        out.append(Span(sp.start + delta, sp.end + delta))
-    return out
-
-
 def _usable(edits: Iterable[Edit], protected: list[Span]) -> list[Edit]:
     kept: list[Edit] = []
     starts = [p.start for p in protected]
@@ -168,22 +167,11 @@ def _usable(edits: Iterable[Edit], protected: list[Span]) -> list[Edit]:
     for e in sorted(edits, key=lambda e: (e.start, e.end)):
         if e.start < end or (e.start == end and kept and kept[-1].start == kept[-1].end == e.start):
             continue
-        if _is_protected(e, protected, starts):
+        if touches(e, protected, starts) is not None:
             continue
         kept.append(e)
         end = e.end
     return kept
-
-
-def _is_protected(e: Edit, protected: list[Span], starts: list[int]) -> bool:
-    # Protected spans are sorted and disjoint: only the last one starting before e.end can meet e.
-    i = bisect_left(starts, max(e.end, e.start + 1)) - 1
-    if i < 0:
-        return False
-    p = protected[i]
-    if e.start == e.end:
-        return p.start < e.start < p.end
-    return e.start < p.end and p.start < e.end
 
 
 def confirm(text: str, held: Sequence[Change], detector: Any, threshold: float) -> list[Change | None]:
@@ -253,7 +241,7 @@ class RepairStage:
         mode = self.options.mode
         log = ChangeLog(doc.text)
         settings = {"entities": self.options.entities}  # the fixers' own settings (Fixer.settings)
-        repair(log, self.fixers, max_passes=self.options.max_passes, settings=settings)
+        repair(log, self.fixers, max_passes=self.options.max_passes, settings=settings, protected=doc.protected)
         log, held = withhold(log, mode)
         detector = doc.detector
         if held and mode == "standard" and detector is not None and detector.model is not None:

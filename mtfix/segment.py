@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import NamedTuple
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 import regex
 
@@ -90,6 +91,49 @@ def protected_spans(text: str) -> list[Span]:
 
 
 _WORD_END = re.compile(r"[ \t]")
+
+
+def merge_spans(found: list[Span], given: Iterable[tuple[int, int]], size: int) -> list[Span]:
+    """The protected spans found and given, sorted, overlapping ones merged."""
+    extra = [Span(int(a), int(b)) for a, b in given]
+    for a, b in extra:
+        if not 0 <= a <= b <= size:
+            raise ValueError(f"protected span ({a}, {b}) is outside the text (length {size})")
+    if not extra:
+        return found
+    out: list[Span] = []
+    for a, b in sorted([*found, *extra]):
+        if out and a < out[-1].end:
+            out[-1] = Span(out[-1].start, max(b, out[-1].end))
+        elif a < b:
+            out.append(Span(a, b))
+    return out
+
+
+def touches(e: Any, spans: Sequence[Span], starts: Sequence[int] | None = None) -> Span | None:
+    """The protected span edit ``e`` would change, split or drop (an insertion at a span's edge does
+    not touch it), or None."""
+    starts = [s.start for s in spans] if starts is None else starts
+    k = bisect_right(starts, max(e.start, e.end - 1 if e.end > e.start else e.start)) - 1
+    for p in spans[max(0, k - 1) : k + 1]:
+        if e.end > e.start and e.start < p.end and e.end > p.start:
+            return p
+        if e.end == e.start and p.start < e.start < p.end:
+            return p
+    return None
+
+
+def shift_spans(spans: list[Span], edits: Sequence[Any]) -> list[Span]:
+    """Protected spans moved along ``edits`` (sorted, disjoint, none inside a span)."""
+    ends = [e.end for e in edits]
+    deltas = [0]
+    for e in edits:
+        deltas.append(deltas[-1] + len(e.after) - (e.end - e.start))
+    out = []
+    for p in spans:
+        k = bisect_right(ends, p.start)  # edits ending at or before the span's start
+        out.append(Span(p.start + deltas[k], p.end + deltas[k]))
+    return out
 
 
 # A sentence ends at . ! ? (and closing quotes or brackets after them) followed by a space and a
