@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import NamedTuple
 
 from mtfix.changes import Edit
@@ -170,6 +171,13 @@ def facts(sentence: str) -> list[str]:
     return [f for _, f in sorted(found)]
 
 
+@lru_cache(maxsize=256)
+def source_words(source: str) -> frozenset[str]:
+    """The words of a source segment a translation carries over as they are: those written with a
+    capital (names, codes, terms), in any script."""
+    return frozenset(w for w in _WORD.findall(source) if not w.islower())
+
+
 def word_edit_ratio(a: str, b: str) -> float:
     """Word-level Levenshtein distance between ``a`` and ``b``, over the length of ``a``."""
     x, y = _TOKEN.findall(a), _TOKEN.findall(b)
@@ -184,12 +192,28 @@ def word_edit_ratio(a: str, b: str) -> float:
     return prev[-1] / len(x)
 
 
-def check(original: str, rewrite: str, confidence: float, *, min_confidence: float, max_edit_ratio: float) -> Verdict:
-    """Whether ``rewrite`` may replace ``original``; the reason when it may not."""
+def check(
+    original: str,
+    rewrite: str,
+    confidence: float,
+    *,
+    min_confidence: float,
+    max_edit_ratio: float,
+    source: str | None = None,
+) -> Verdict:
+    """Whether ``rewrite`` may replace ``original``; the reason when it may not. With the ``source``
+    segment, a word of the original that the source has too (a name opening the sentence, a code,
+    a term left in the original's spelling) must survive as well."""
     if not rewrite.strip():
         return Verdict(False, "the rewrite is empty")
     if confidence < min_confidence:
         return Verdict(False, f"model confidence {confidence:.2f} is below {min_confidence:.2f}")
+    if source:
+        shared = Counter(w for w in _WORD.findall(original) if len(w) > 1 and w in source_words(source))
+        lost = shared - Counter(_WORD.findall(rewrite))
+        if lost:
+            what = ", ".join(repr(w) for w in sorted(lost))
+            return Verdict(False, f"it drops {what}, which the source has too")
     kept, new = facts(original), facts(rewrite)
     if kept != new:
         lost = Counter(kept) - Counter(new)

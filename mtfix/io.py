@@ -178,6 +178,7 @@ class Record:
     log_span: tuple[int, int] | None  # the log key's value, when the record already has one
     insert_at: int  # where a new member goes: after the last value, or inside ``{}``
     empty: bool  # the object has no members
+    source: str | None = None  # the value of the source field (``--source-field``), when asked for
 
     def render(self, text: str | None, log_key: str, log_json: str | None) -> str:
         """The record with ``text`` as its text field (``None``: unchanged) and ``log_json`` under
@@ -208,8 +209,9 @@ def _skip(raw: str, i: int) -> int:
     return i
 
 
-def parse_record(raw: str, field: str, log_key: str) -> Record:
-    """Parse one JSON Lines record (a JSON object) whose ``field`` must hold a string.
+def parse_record(raw: str, field: str, log_key: str, source_field: str | None = None) -> Record:
+    """Parse one JSON Lines record (a JSON object) whose ``field`` (and ``source_field``, when given)
+    must hold a string.
 
     Only the top level is scanned by hand; member values are parsed by :mod:`json` itself, so what
     is accepted is what :func:`json.loads` accepts. Raises :class:`InputError`.
@@ -247,8 +249,50 @@ def parse_record(raw: str, field: str, log_key: str) -> Record:
     start, end, text = spans[field]
     if not isinstance(text, str):
         raise InputError(f"the {field!r} field is not a string")
+    source = None
+    if source_field is not None:
+        if source_field not in spans:
+            raise InputError(f"no {source_field!r} field (the source, --source-field)")
+        source = spans[source_field][2]
+        if not isinstance(source, str):
+            raise InputError(f"the {source_field!r} field (the source) is not a string")
     log = spans.get(log_key)
-    return Record(raw, text, (start, end), log and (log[0], log[1]), insert_at, empty)
+    return Record(raw, text, (start, end), log and (log[0], log[1]), insert_at, empty, source)
+
+
+@dataclass(frozen=True, slots=True)
+class TsvRecord:
+    """A tab-separated line of bitext: the target column is cleaned, every other byte stays."""
+
+    raw: str
+    text: str  # the target column
+    text_span: tuple[int, int]
+    source: str | None  # the source column, when there is one
+
+    def render(self, text: str | None, log_key: str, log_json: str | None) -> str:
+        """The line with ``text`` as its target column (``None``: unchanged); TSV has no room for a log."""
+        if text is None or text == self.text:
+            return self.raw
+        a, b = self.text_span
+        return self.raw[:a] + text + self.raw[b:]
+
+
+def parse_tsv(raw: str, target: int, source: int | None) -> TsvRecord:
+    """Parse one TSV line; ``target`` and ``source`` are 1-based column numbers. Raises :class:`InputError`
+    for a line with too few columns (a tab inside the target would split it: a cleaned text never gains one)."""
+    starts = [0]
+    for i, ch in enumerate(raw):
+        if ch == "\t":
+            starts.append(i + 1)
+    need = max(target, source or 0)
+    if len(starts) < need:
+        raise InputError(
+            f"{len(starts)} column(s), but the {'target' if target == need else 'source'} is column {need}"
+        )
+    ends = [x - 1 for x in starts[1:]] + [len(raw)]
+    a, b = starts[target - 1], ends[target - 1]
+    src = None if source is None else raw[starts[source - 1] : ends[source - 1]]
+    return TsvRecord(raw, raw[a:b], (a, b), src)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +308,9 @@ class JsonLine:
     error: str | None  # why it cannot be cleaned
 
 
-def parse_jsonl_line(raw: bytes, offset: int, *, first: bool, field: str, log_key: str) -> JsonLine:
+def parse_jsonl_line(
+    raw: bytes, offset: int, *, first: bool, field: str, log_key: str, source_field: str | None = None
+) -> JsonLine:
     """Read one JSON Lines line: never raises. A BOM on the first line is set aside (and written back
     by the caller); a malformed line, a non-object, a record without ``field`` or whose ``field`` is no
     string, or invalid UTF-8 is returned with its reason in ``error``."""
@@ -279,7 +325,7 @@ def parse_jsonl_line(raw: bytes, offset: int, *, first: bool, field: str, log_ke
     if not line.strip():
         return JsonLine(raw, line, end, bom, None, None)
     try:
-        return JsonLine(raw, line, end, bom, parse_record(line, field, log_key), None)
+        return JsonLine(raw, line, end, bom, parse_record(line, field, log_key, source_field), None)
     except InputError as e:
         return JsonLine(raw, line, end, bom, None, str(e))
 

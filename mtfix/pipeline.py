@@ -288,7 +288,7 @@ class Pipeline:
                 stage_flags += refused
             if stage.guard is not None:
                 proposed = len(edits)
-                edits, rejected = judge(log.text, edits, stage.guard, spans)
+                edits, rejected = judge(log.text, edits, stage.guard, spans, source)
                 stage_flags += rejected
                 withheld: list[Flag] = []
                 if stage.guard.mode not in (None, "thorough"):
@@ -337,7 +337,7 @@ def _outside(edits: list[Edit], spans: list[Span], text: str, *, guarded: bool) 
 
 
 def judge(
-    text: str, edits: Iterable[Edit], policy: GuardPolicy, protected: Sequence[Span] = ()
+    text: str, edits: Iterable[Edit], policy: GuardPolicy, protected: Sequence[Span] = (), source: str | None = None
 ) -> tuple[list[Edit], list[Flag]]:
     """Guard each edit of a guarded stage in its passage: with ``policy.whole`` the edit's own span
     (a sentence it rewrites), else the sentence around it.
@@ -360,7 +360,12 @@ def judge(
                 if p is not None:
                     return guard.Verdict(False, f"it would change the protected {text[p.start : p.end]!r}")
         return guard.check(
-            before, after, confidence, min_confidence=policy.min_confidence, max_edit_ratio=policy.max_edit_ratio
+            before,
+            after,
+            confidence,
+            min_confidence=policy.min_confidence,
+            max_edit_ratio=policy.max_edit_ratio,
+            source=source,
         )
 
     around = _SentenceAround(text)

@@ -11,9 +11,12 @@ import regex
 
 from mtfix.scanning import trigger_positions
 
-# URLs, e-mail addresses, domain and file names, inline code, @handles and #tags, and template
-# placeholders ('{{ name }}', '{% if x %}', '${ x }', '#{x}'): rules that look at punctuation would
-# otherwise "repair" them.
+# URLs, e-mail addresses, domain and file names, inline code, @handles and #tags, template
+# placeholders ('{{ name }}', '{% if x %}', '${ x }', '#{x}'), format placeholders ('{0}', '{name}',
+# '{0:N2}', '{count, number}', '{}', '%s', '%1$s', '%-5.2f', '%(name)s', '%@'), and markup ('<b>',
+# '</a>', '<x id="1"/>', '<br />', '<!-- c -->'): rules that look at punctuation would otherwise
+# "repair" them. A printf placeholder needs no digit before it ('5%s' is not one) and no letter after
+# it, and a tag a letter after its '<' ('a < b' is not one).
 _PROTECTED = regex.compile(
     r"""(?xi)
     (?:https?|ftp|file)://[^\s<>"]+
@@ -25,6 +28,10 @@ _PROTECTED = regex.compile(
                       |png|jpe?g|gif|mp[34]|md)\b
   | (?<![\w])[@#][\w]+
   | \{\{[^{}\n]*\}\} | \{%[^{}\n]*%\} | [$#]\{[^{}\n]*\}
+  | \{(?:\d+|[a-z_][\w.]*)(?:[,:][^{}\n]*)?\} | \{\}
+  | (?<!\d)%(?:\d+\$)?[-+\#0]*\d*(?:\.\d+)?(?:hh?|ll?|[lqjzt])?[sdiufeEgGxXocpaA](?![a-z])
+  | %@ | %\([\w.-]+\)[-+\#0]*\d*(?:\.\d+)?[sdiufeEgGxXorca](?![a-z])
+  | <!--.*?--> | </?[a-z][\w:.-]*(?:\s+[\w:.-]+(?:\s*=\s*(?:"[^"\n]*"|'[^'\n]*'|[^\s"'<>]+))?)*\s*/?>
     """
 )
 
@@ -40,9 +47,9 @@ _HINT = (
     "@",
     "#",
     "`",
-    "{{",
-    "{%",
-    "${",
+    "{",
+    "%",
+    "<",
     "://",
     "www.",
     re.compile(

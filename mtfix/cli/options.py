@@ -36,7 +36,7 @@ class Options:
     command: str  # "clean", "check", "report" or "apply"
     paths: tuple[str, ...]  # as given; none: standard input
     globs: tuple[str, ...] | None  # the --glob patterns; None: the engine's default
-    input_format: str | None  # "text" or "jsonl"; None: by the file name
+    input_format: str | None  # "text", "jsonl", "tsv", "xliff", "po", "tmx"; None: by the file name
     field: str
     skip_bad_lines: bool
     stages: StageOptions
@@ -65,6 +65,15 @@ class Options:
     report_limit: int | None = None
     decisions: str | None = None  # apply --decisions
     pending: str = "accept"  # apply --pending
+    # bitext
+    source_field: str | None = None  # JSON Lines
+    source_column: int | None = None  # TSV, 1-based
+    target_column: int | None = None
+    target_lang: str = "en"  # TMX
+    # ``filter``
+    kept: str | None = None
+    dropped: str | None = None
+    drop: frozenset[str] = frozenset()  # the kinds that drop a pair
 
     @classmethod
     def from_args(cls, ns: argparse.Namespace) -> Options:
@@ -107,6 +116,13 @@ class Options:
             report_limit=getattr(ns, "report_limit", None),
             decisions=getattr(ns, "decisions", None),
             pending=getattr(ns, "pending", "accept"),
+            source_field=ns.source_field,
+            source_column=ns.source_column,
+            target_column=ns.target_column or (2 if ns.source_column == 1 else 1),
+            target_lang=ns.target_lang,
+            kept=getattr(ns, "kept", None),
+            dropped=getattr(ns, "dropped", None),
+            drop=frozenset(getattr(ns, "drop", None) or ()),
         )
         options._check()
         return options
@@ -134,6 +150,11 @@ class Options:
             raise UsageError("--diff writes nothing; drop --report")
         if self.html_report and self.engine == "ray":
             raise UsageError("--engine ray does not support --report (write the report with the local engine)")
+        if self.source_column is not None and self.source_column == self.target_column:
+            raise UsageError("--source-column and --target-column name the same column")
+        bitext = self.source_field or self.source_column or self.input_format in ("tsv", "xliff", "po", "tmx")
+        if bitext and self.engine == "ray":
+            raise UsageError("--engine ray reads text, JSON Lines and Parquet only (no source beside the target)")
         if self.rejects and self.engine == "ray":
             raise UsageError("--engine ray does not support --rejects (records that cannot be cleaned pass through)")
 

@@ -37,6 +37,9 @@ examples:
   mtfix check --no-model --report json docs/       the same findings as JSON Lines
   mtfix report --no-model corpus/ -o review.html   a review report: accept or reject each change
   mtfix apply --decisions decisions.json corpus/ -o reviewed/   the changes the review kept
+  mtfix clean --no-model app.xlf -o app.clean.xlf  XLIFF, PO, TMX: the targets cleaned, tags kept
+  mtfix check --no-model bitext.tsv --source-column 1 --target-column 2   QA checks against the source
+  mtfix filter bitext.tsv --source-column 1 --target-column 2 --kept kept.tsv --dropped dropped.tsv
   python -m mtfix ...                              the same
 
 {_EXIT_STATUS}"""
@@ -156,6 +159,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_arguments(report)
     report.set_defaults(**_CLEAN_ONLY, report="text")
 
+    filt = sub.add_parser(
+        "filter",
+        parents=[common],
+        formatter_class=fmt,
+        help="split bitext (TSV, JSON Lines) into kept and dropped pairs, each dropped one with its reasons",
+        description="Clean each pair as 'mtfix clean' would and sort it: to --kept, cleaned, or to --dropped, as\n"
+        "it came in with its reasons (TSV and text: a last column; JSON Lines: an 'mtfix_dropped' field).\n"
+        "A pair is dropped when a finding of a --drop kind is made on it; records that cannot be read are\n"
+        "dropped too, with that reason. Thresholds: the --qa-... switches.",
+        epilog=_EXIT_STATUS,
+    )
+    filt.add_argument("--kept", required=True, metavar="FILE", help="the pairs kept, cleaned")
+    filt.add_argument("--dropped", required=True, metavar="FILE", help="the pairs dropped, with their reasons")
+    filt.add_argument(
+        "--drop",
+        action="append",
+        metavar="KIND",
+        help="a kind (or kind prefix, e.g. qa) that drops a pair (repeatable; default: "
+        "qa.empty qa.untranslated qa.number qa.placeholder qa.tag qa.url qa.length untranslated)",
+    )
+    filt.set_defaults(**{**_CLEAN_ONLY, "log_key": ""}, html_report=None, report="text")
+
     apply = sub.add_parser(
         "apply",
         parents=[inputs],
@@ -235,8 +260,24 @@ def _inputs_parser() -> argparse.ArgumentParser:
         "--input-format",
         dest="input_format",
         type=_input_format,
-        choices=("text", "jsonl"),
-        help="the input format; clean writes the same (default: jsonl for *.jsonl, else text)",
+        choices=("text", "jsonl", "tsv", "xliff", "po", "tmx"),
+        help="the input format; clean writes the same (default by the file name: *.jsonl, *.tsv, *.xlf "
+        "*.xliff *.sdlxliff *.mxliff, *.po *.pot, *.tmx; else text)",
+    )
+    bitext = inputs.add_argument_group("bitext (the source beside the target: QA checks, and evidence for the guard)")
+    bitext.add_argument("--source-field", metavar="NAME", help="JSON Lines: the field that holds the source segment")
+    bitext.add_argument(
+        "--target-column",
+        type=_column,
+        metavar="N",
+        help="TSV: the column to clean (1-based; default 2 with --source-column 1, else 1)",
+    )
+    bitext.add_argument("--source-column", type=_column, metavar="N", help="TSV: the source column (1-based)")
+    bitext.add_argument(
+        "--target-lang",
+        default="en",
+        metavar="LANG",
+        help="TMX: the language of the variant to clean (default en; matches en-US, en-GB, ...)",
     )
     run = inputs.add_argument_group("running")
     run.add_argument(
@@ -404,6 +445,16 @@ def _unit_interval(value: str) -> float:
     if not 0.0 <= x <= 1.0:
         raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1")
     return x
+
+
+def _column(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a column number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"columns count from 1, not {n}")
+    return n
 
 
 def _input_format(value: str) -> str:

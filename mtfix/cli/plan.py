@@ -6,13 +6,26 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mtfix._common import UsageError, walk, within
 from mtfix.cli.options import Options
 from mtfix.io import looks_binary
 
 #: Input files taken from folders unless ``--glob`` says otherwise.
-DEFAULT_GLOBS = ("*.txt", "*.jsonl")
+DEFAULT_GLOBS = ("*.txt", "*.jsonl", "*.tsv", "*.xlf", "*.xliff", "*.po", "*.tmx")
+#: Formats by file name; any other name is text.
+SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".tsv": "tsv",
+    ".xlf": "xliff",
+    ".xliff": "xliff",
+    ".sdlxliff": "xliff",
+    ".mxliff": "xliff",
+    ".po": "po",
+    ".pot": "po",
+    ".tmx": "tmx",
+}
 
 
 @dataclass(eq=False)
@@ -20,11 +33,12 @@ class Job:
     """One input and where its output goes."""
 
     source: Path | None  # None: standard input
-    fmt: str  # "text" or "jsonl"
+    fmt: str  # "text", "jsonl", "tsv", "xliff", "po" or "tmx"
     dest: Path | None = None  # the output file; None: standard output, or no output
     walked: bool = False  # found in a folder (already checked not to be binary)
     error: str | None = None  # known to fail before it is opened
     failed: bool = False
+    document: Any = None  # an l10n file (XLIFF, PO, TMX) once read: :class:`mtfix.l10n.L10nFile`
 
     @property
     def name(self) -> str:
@@ -79,7 +93,11 @@ def plan(options: Options, warn: Callable[[str], None]) -> Plan:
                 seen.add(key)
                 jobs.append(Job(item, _format_of(item, forced), walked=walked))
 
-    written = [f for f in (options.output, options.log, options.rejects, options.html_report) if f]
+    written = [
+        f
+        for f in (options.output, options.log, options.rejects, options.html_report, options.kept, options.dropped)
+        if f
+    ]
     inside = [(arg, f) for f in written for arg in inputs if within(f, arg)]
     if inside:
         folder, what = inside[0]
@@ -113,6 +131,8 @@ def plan(options: Options, warn: Callable[[str], None]) -> Plan:
         (options.log, "the change log"),
         (options.rejects, "the rejects file"),
         (options.html_report, "the report"),
+        (options.kept, "the kept pairs"),
+        (options.dropped, "the dropped pairs"),
     )
     for side, what in sides:
         if side:
@@ -121,6 +141,14 @@ def plan(options: Options, warn: Callable[[str], None]) -> Plan:
                     if path is not None and _same_file(path, Path(side)):
                         raise UsageError(f"{side}: {what} would overwrite an input or output")
             _make_dirs(Path(side).parent)
+    if options.command == "filter":
+        if options.kept and options.dropped and _same_file(Path(options.kept), Path(options.dropped)):
+            raise UsageError(f"{options.dropped}: the dropped pairs would overwrite the kept ones")
+        documents = [job.name for job in jobs if job.fmt in ("xliff", "po", "tmx")]
+        if documents:
+            raise UsageError(
+                f"{documents[0]}: mtfix filter sorts pairs of TSV, JSON Lines or text, not {jobs[0].fmt} files"
+            )
     if options.log and options.rejects and _same_file(Path(options.log), Path(options.rejects)):
         raise UsageError(f"{options.rejects}: the rejects file would overwrite the change log")
     return result
@@ -129,7 +157,7 @@ def plan(options: Options, warn: Callable[[str], None]) -> Plan:
 def _format_of(path: Path | None, forced: str | None) -> str:
     if forced:
         return forced
-    return "jsonl" if path is not None and path.suffix.lower() == ".jsonl" else "text"
+    return "text" if path is None else SUFFIXES.get(path.suffix.lower(), "text")
 
 
 def _walk(

@@ -15,7 +15,7 @@ from mtfix import Config, Result
 from mtfix._common import SetupError, UsageError, threads_per_worker
 from mtfix.cli.options import Options, config
 from mtfix.cli.plan import Job, plan
-from mtfix.cli.sinks import ReportSink, Sink, WriteError, sinks_for
+from mtfix.cli.sinks import FilterSink, ReportSink, Sink, WriteError, sinks_for
 from mtfix.cli.stream import Cleaning, Event, Handle, Unit, read_events
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def execute(options: Options) -> int:
     if workers > 1:
         cfg = threads_per_worker(cfg, (os.cpu_count() or 1) // workers)  # no oversubscription
     cleaning = Cleaning(cfg, workers)
-    run = Run(Console(quiet=options.quiet), rejects=options.rejects)
+    run = Run(Console(quiet=options.quiet), rejects=options.dropped if options.command == "filter" else options.rejects)
     if options.skip_bad_lines:
         run.console.warn(
             "--skip-bad-lines is deprecated and drops nothing: records that cannot be cleaned "
@@ -54,8 +54,11 @@ def execute(options: Options) -> int:
     if not options.quiet:
         print(run.summary(cleaning.stats()), file=sys.stderr)
         report_lines(run.sinks)
+        filter_lines(run.sinks)
     if run.failed:
         return EXIT_ERROR
+    if options.command == "filter":
+        return EXIT_OK  # a record that cannot be read was dropped with its reason: nothing lost
     if run.found:
         return EXIT_FOUND
     return EXIT_PASSED_THROUGH if run.stats.bad_records else EXIT_OK
@@ -88,6 +91,15 @@ def report_lines(sinks: list[Sink]) -> None:
                     "(--report-limit N raises it)",
                     file=sys.stderr,
                 )
+
+
+def filter_lines(sinks: list[Sink]) -> None:
+    """``filter``: how many pairs were kept and dropped, and why."""
+    for sink in sinks:
+        if isinstance(sink, FilterSink):
+            kept, dropped = sink.counts["kept"], sink.counts["dropped"]
+            why = ", ".join(f"{k} {n:,}" for k, n in sorted(sink.reasons.items(), key=lambda t: (-t[1], t[0])))
+            print(f"mtfix: kept {kept:,} pairs, dropped {dropped:,}" + (f" ({why})" if why else ""), file=sys.stderr)
 
 
 def execute_apply(options: Options) -> int:

@@ -68,6 +68,8 @@ def sinks_for(options: Options, stdout: BinaryIO) -> list[Sink]:
         return [CheckSink(stdout, json=options.report == "json")]
     if options.command == "report":
         return [ReportSink(options)]
+    if options.command == "filter":
+        return [FilterSink(options)]
     if options.diff:
         color = options.color == "always" or (
             options.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -104,8 +106,27 @@ class _Output:
     dirty: bool = False  # the output differs from the input
 
 
+def _document_results(job: Job, items: Items, into: dict[Job, dict[int, Result]]) -> None:
+    """Keep an l10n file's changed units' results, for the file rendered at its end."""
+    mine = into.setdefault(job, {})
+    for u, r in items:
+        if r is not None and r.changes:
+            mine[u.index] = r
+
+
+def _render_document(job: Job, results: dict[int, Result]) -> bytes:
+    from mtfix.l10n import L10nError
+
+    try:
+        data: bytes = job.document.write(results)
+    except L10nError as e:
+        raise WriteError(str(e)) from None
+    return data
+
+
 class WriteSink(Sink):
-    """The cleaned text: to standard output, to each job's output file, or over the inputs (in place)."""
+    """The cleaned text: to standard output, to each job's output file, or over the inputs (in place).
+    An l10n file is written whole at its end, nothing but its changed targets changed."""
 
     def __init__(
         self, stdout: BinaryIO, *, in_place: bool, backup: str | None, log_key: str | None, rejects: bool = False
@@ -116,6 +137,7 @@ class WriteSink(Sink):
         self._log_key = log_key
         self._rejects = rejects  # records that cannot be cleaned go to the rejects file, not here
         self._open: dict[Job, _Output] = {}
+        self._documents: dict[Job, dict[int, Result]] = {}
 
     def start(self, job: Job) -> None:
         writer = None
@@ -132,6 +154,9 @@ class WriteSink(Sink):
 
     def block(self, job: Job, items: Items) -> None:
         output = self._open[job]
+        if job.document is not None:
+            _document_results(job, items, self._documents)
+            return
         out: list[bytes] = []
         text: list[str] = []
         for u, r in items:
@@ -157,6 +182,11 @@ class WriteSink(Sink):
             (output.writer or self._stdout).write(data)
 
     def end(self, job: Job) -> None:
+        if job.document is not None:
+            results = self._documents.pop(job, {})
+            output = self._open[job]
+            output.dirty = bool(results)
+            (output.writer or self._stdout).write(_render_document(job, results))
         output = self._open.pop(job)
         writer = output.writer
         if writer is None:
@@ -170,11 +200,13 @@ class WriteSink(Sink):
             raise WriteError(f"cannot write {e.filename or writer.path}: {e.strerror}") from None
 
     def drop(self, job: Job) -> None:
+        self._documents.pop(job, None)
         output = self._open.pop(job, None)
         if output is not None and output.writer is not None:
             output.writer.abort()
 
     def abort(self) -> None:
+        self._documents.clear()
         for output in self._open.values():
             if output.writer is not None:
                 output.writer.abort()
@@ -271,6 +303,98 @@ class RejectsSink(_SpooledFile):
             if u.error is not None and u.original is not None
         ]
         self._write(job, b"".join(b if b.endswith(b"\n") or more else b + b"\n" for b, more in bad))
+
+
+#: What drops a pair in ``mtfix filter`` unless ``--drop`` says otherwise: the QA checks that say the
+#: pair is not a translation (or not the same content), and untranslated text. A kind matches itself
+#: and every kind it is a prefix of ("qa" drops on every QA check).
+DEFAULT_DROP = frozenset(
+    {"qa.empty", "qa.untranslated", "qa.number", "qa.placeholder", "qa.tag", "qa.url", "qa.length", "untranslated"}
+)
+
+
+def dropping(kind: str, drop: frozenset[str]) -> bool:
+    """Whether a flag or change of ``kind`` drops its pair under ``drop``."""
+    return any(kind == d or kind.startswith(d + ".") for d in drop)
+
+
+class FilterSink(Sink):
+    """``filter``: each pair to the kept file (cleaned, as ``clean`` writes it) or to the dropped file (as
+    it came in, with the reasons: a last TSV column, a JSON Lines field, text after a tab), the way
+    bicleaner annotates its output. A record that cannot be read is dropped with that reason: nothing
+    is lost. ``counts``: pairs kept and dropped, and the dropped per reason."""
+
+    def __init__(self, options: Options) -> None:
+        assert options.kept is not None and options.dropped is not None
+        self._kept = _SpooledFile(options.kept)
+        self._dropped = _SpooledFile(options.dropped)
+        self._drop = options.drop or DEFAULT_DROP
+        self._log_key = options.log_key
+        self._reason_key = "mtfix_dropped"
+        self.counts: dict[str, int] = {"kept": 0, "dropped": 0}
+        self.reasons: dict[str, int] = {}
+
+    def start(self, job: Job) -> None:
+        self._kept.start(job)
+        self._dropped.start(job)
+
+    def block(self, job: Job, items: Items) -> None:
+        kept: list[str] = []
+        dropped: list[bytes] = []
+        for u, r in items:
+            bom = u.bom
+            if u.error is not None or u.note is not None:
+                if u.part:
+                    continue  # a long record's later pieces: its first says it
+                why = [("record.invalid", u.error or u.note or "")]
+                raw = (u.original or (u.raw + u.end).encode())[len(bom.encode()) :]
+                dropped.append(self._annotated(job, raw, why))
+                continue
+            if u.text is None:  # a blank line
+                kept.append(bom + u.raw + u.end)
+                continue
+            result = r if r is not None else Result(u.text, u.text)
+            why = [(f.kind, f.message) for f in result.flags if dropping(f.kind, self._drop)]
+            if why:
+                dropped.append(self._annotated(job, (u.raw + u.end).encode(), why))
+            else:
+                self.counts["kept"] += 1
+                kept.append(bom + (u.raw if r is None else u.cleaned(r, self._log_key)) + u.end)
+        self._kept._write(job, "".join(kept).encode())
+        self._dropped._write(job, b"".join(dropped))
+
+    def _annotated(self, job: Job, raw: bytes, why: list[tuple[str, str]]) -> bytes:
+        self.counts["dropped"] += 1
+        for kind, _ in why:
+            self.reasons[kind] = self.reasons.get(kind, 0) + 1
+        body, end = (
+            (raw[:-2], b"\r\n") if raw.endswith(b"\r\n") else (raw[:-1], b"\n") if raw.endswith(b"\n") else (raw, b"\n")
+        )
+        text = body.decode("utf-8", "replace")
+        if job.fmt == "jsonl" and text.rstrip().endswith("}"):
+            items = [{"kind": k, "message": m} for k, m in why]
+            close = text.rstrip()
+            sep = "" if close[:-1].rstrip().endswith("{") else ", "
+            value = json.dumps(items, ensure_ascii=False)
+            return (f"{close[:-1].rstrip()}{sep}{json.dumps(self._reason_key)}: {value}}}").encode() + end
+        reasons = "; ".join(f"{k}: {m}" for k, m in why).replace("\t", " ").replace("\n", " ")
+        return body + b"\t" + reasons.encode() + end
+
+    def end(self, job: Job) -> None:
+        self._kept.end(job)
+        self._dropped.end(job)
+
+    def drop(self, job: Job) -> None:
+        self._kept.drop(job)
+        self._dropped.drop(job)
+
+    def finish(self) -> None:
+        self._kept.finish()
+        self._dropped.finish()
+
+    def abort(self) -> None:
+        self._kept.abort()
+        self._dropped.abort()
 
 
 def _in_line(r: Result, column: int) -> Result:
@@ -393,6 +517,7 @@ class DiffSink(Sink):
         self._stdout = stdout
         self._color = color
         self._diffs: dict[Job, UnifiedDiff] = {}
+        self._documents: dict[Job, dict[int, Result]] = {}
         self._pieces: dict[Job, tuple[list[str], list[str]]] = {}  # a long line's pieces so far
 
     def start(self, job: Job) -> None:
@@ -400,6 +525,9 @@ class DiffSink(Sink):
 
     def block(self, job: Job, items: Items) -> None:
         diff = self._diffs[job]
+        if job.document is not None:
+            _document_results(job, items, self._documents)
+            return
         for u, r in items:
             new = u.raw if r is None else u.cleaned(r, None)  # a record that cannot be cleaned stays
             self.found = self.found or new != u.raw
@@ -415,9 +543,33 @@ class DiffSink(Sink):
                 diff.feed(u.bom + u.raw, u.bom + new, eol=bool(u.end))
 
     def end(self, job: Job) -> None:
-        self._diffs.pop(job).close()
+        diff = self._diffs.pop(job)
+        if job.document is not None:  # the whole file before and after: a changed entry may rewrap (PO)
+            results = self._documents.pop(job, {})
+            if results:
+                self.found = True
+                self._document_diff(job, results)
+            return
+        diff.close()
+
+    def _document_diff(self, job: Job, results: dict[int, Result]) -> None:
+        import difflib
+
+        encoding = job.document.encoding
+        before = job.document.data.decode(encoding).splitlines(keepends=True)
+        after = _render_document(job, results).decode(encoding).splitlines(keepends=True)
+        out: list[str] = []
+        for line in difflib.unified_diff(before, after, job.name, job.name):
+            body = line.rstrip("\r\n")
+            kind = "h" if line.startswith(("---", "+++")) else line[:1]
+            colored = self._color and kind in _COLORS
+            out.append(f"{_COLORS[kind]}{body}\x1b[0m\n" if colored else body + "\n")
+            if not line.endswith("\n"):
+                out.append(_NO_EOL + "\n")
+        self._stdout.write("".join(out).encode())
 
     def drop(self, job: Job) -> None:
+        self._documents.pop(job, None)
         self._diffs.pop(job, None)
         self._pieces.pop(job, None)
 

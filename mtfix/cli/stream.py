@@ -14,14 +14,28 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, NamedTuple, Protocol
 
 import mtfix
 from mtfix import Cleaner, Config, Result
 from mtfix._common import SetupError, log_entry
 from mtfix.cli.options import Options
 from mtfix.cli.plan import Job
-from mtfix.io import BOM, InputError, Record, Window, decode_line, looks_binary, parse_jsonl_line, raw_windows
+from mtfix.io import (
+    BOM,
+    InputError,
+    Record,
+    TsvRecord,
+    Window,
+    decode_line,
+    looks_binary,
+    parse_jsonl_line,
+    parse_tsv,
+    raw_windows,
+)
+
+#: The formats read as a whole file (units in a document), not line by line.
+DOCUMENT_FORMATS = frozenset({"xliff", "po", "tmx"})
 
 # --------------------------------------------------------------------------------------- reading
 
@@ -38,7 +52,7 @@ class Unit:
     raw: str  # the line without its terminator (and without the file's BOM)
     end: str  # "\n", "\r\n" or ""
     text: str | None  # what gets cleaned; None: passed through unchanged (a blank JSONL line)
-    record: Record | None = None  # JSON Lines
+    record: Record | TsvRecord | None = None  # JSON Lines, TSV
     error: str | None = None  # why this record cannot be cleaned
     original: bytes | None = None  # with ``error``: the line as read, terminator included
     bom: str = ""  # the BOM the file starts with, on its first line: written back before the line
@@ -47,6 +61,9 @@ class Unit:
     column: int = 0  # where the piece starts in its line, in characters: the change log counts from there
     continues: bool = False  # the line goes on in the next unit (``end`` is "")
     note: str | None = None  # why this piece of text is passed through unchanged
+    source: str | None = None  # the segment the text translates (bitext: TSV, JSONL, XLIFF, PO, TMX)
+    spans: tuple[tuple[int, int], ...] = ()  # protected spans of ``text`` (an l10n unit's inline tags)
+    index: int = -1  # an l10n file's unit: its index in the file
 
     def cleaned(self, result: Result, log_key: str | None) -> str:
         """The line once cleaned (without its terminator): the text, or the record with the text and,
@@ -69,6 +86,28 @@ class Event:
     def texts(self) -> list[str]:
         return [u.text for u in self.units or () if u.text is not None]
 
+    @property
+    def batch(self) -> Batch:
+        """What the cleaner gets: the texts, and their sources and protected spans where there are any."""
+        units = [u for u in self.units or () if u.text is not None]
+        texts = [u.text for u in units if u.text is not None]
+        sources = [u.source for u in units] if any(u.source is not None for u in units) else None
+        spans = [u.spans for u in units] if any(u.spans for u in units) else None
+        return Batch(texts, sources, spans)
+
+
+class Batch(NamedTuple):
+    """A block's texts to clean, with their sources and protected spans (None: none has any)."""
+
+    texts: list[str]
+    sources: list[str | None] | None = None
+    spans: list[tuple[tuple[int, int], ...]] | None = None
+
+    def clean(self, cleaner: Cleaner) -> list[Result]:
+        if self.sources is None and self.spans is None:
+            return cleaner.clean_batch(self.texts)
+        return cleaner.clean_batch(self.texts, sources=self.sources, protected=self.spans)
+
 
 def read_events(jobs: Sequence[Job], options: Options) -> Iterator[Event]:
     """Stream every job as events, in blocks of ``--batch-size`` units.
@@ -87,11 +126,18 @@ def read_events(jobs: Sequence[Job], options: Options) -> Iterator[Event]:
         except (OSError, InputError) as e:
             yield Event("fail", job, message=_reason(e))
             continue
+        if job.fmt in DOCUMENT_FORMATS:
+            try:
+                yield from _document_events(job, stream, options)
+            finally:
+                if job.source is not None:
+                    stream.close()
+            continue
         try:
             yield Event("start", job)
             block: list[Unit] = []
             column = 0
-            cut_at_spaces = job.fmt != "jsonl"  # a JSON record cut in pieces is not parsed
+            cut_at_spaces = job.fmt == "text"  # a record cut in pieces is not parsed
             for window in raw_windows(stream, options.max_line, cut_at_spaces=cut_at_spaces):
                 if job.failed:
                     break
@@ -112,19 +158,71 @@ def read_events(jobs: Sequence[Job], options: Options) -> Iterator[Event]:
                 stream.close()
 
 
+def _document_events(job: Job, stream: BinaryIO, options: Options) -> Iterator[Event]:
+    """An l10n file (XLIFF, PO, TMX): read and parsed whole (a malformed one fails before anything is
+    written), then its units in blocks; the writer renders the file from the results at its end."""
+    from mtfix.l10n import L10nError, read
+
+    try:
+        data = stream.read()
+        document = read(data, job.fmt, job.name, target_lang=options.target_lang)
+    except L10nError as e:
+        yield Event("fail", job, message=f"line {e.line}, column {e.column}: {e.message}")
+        return
+    except (OSError, InputError) as e:
+        yield Event("fail", job, message=_reason(e))
+        return
+    job.document = document
+    yield Event("start", job)
+    block: list[Unit] = []
+    for u in document.units:
+        if u.target is None:
+            unit = Unit(u.line, "", "", None, note=f"unit {u.id!r} has no target: nothing to clean", source=u.source)
+        else:
+            # offsets count in the target's text (entities decoded, tags as written), not the file's line
+            unit = Unit(u.line, u.target, "", u.target, source=u.source, spans=tuple(u.spans))
+        unit.index = u.index
+        block.append(unit)
+        if len(block) == options.batch_size:
+            yield Event("block", job, block)
+            block = []
+    if block:
+        yield Event("block", job, block)
+    yield Event("end", job)
+
+
 def _unit(job: Job, w: Window, column: int, options: Options) -> Unit:
     number, offset, raw = w.number, w.offset, w.raw
+    if job.fmt in ("jsonl", "tsv") and (
+        w.part or w.continues
+    ):  # longer than the limit: passed through as it is, never parsed
+        bom = BOM if number == 1 and w.part == 0 and raw.startswith(BOM.encode()) else ""
+        error = f"record longer than --max-line ({options.max_line:,} bytes)"
+        end = "\n" if raw.endswith(b"\n") and not w.continues else ""
+        return Unit(number, "", end, None, error=error, original=raw, bom=bom, part=w.part, continues=w.continues)
+    if job.fmt == "tsv":
+        return _tsv_unit(number, offset, raw, options)
     if job.fmt == "jsonl":
-        if w.part or w.continues:  # longer than the limit: passed through as it is, never parsed
-            bom = BOM if number == 1 and w.part == 0 and raw.startswith(BOM.encode()) else ""
-            error = f"record longer than --max-line ({options.max_line:,} bytes)"
-            end = "\n" if raw.endswith(b"\n") and not w.continues else ""
-            return Unit(number, "", end, None, error=error, original=raw, bom=bom, part=w.part, continues=w.continues)
-        parsed = parse_jsonl_line(raw, offset, first=number == 1, field=options.field, log_key=options.log_key or "")
+        parsed = parse_jsonl_line(
+            raw,
+            offset,
+            first=number == 1,
+            field=options.field,
+            log_key=options.log_key or "",
+            source_field=options.source_field,
+        )
         if parsed.error is not None:
             return Unit(number, parsed.text, parsed.end, None, error=parsed.error, original=raw, bom=parsed.bom)
         record = parsed.record
-        return Unit(number, parsed.text, parsed.end, record and record.text, record, bom=parsed.bom)
+        return Unit(
+            number,
+            parsed.text,
+            parsed.end,
+            record and record.text,
+            record,
+            bom=parsed.bom,
+            source=record and record.source,
+        )
     try:
         line, end = decode_line(raw, offset)
     except InputError as e:  # a text file is not records: invalid UTF-8 fails it, with the byte offset
@@ -136,6 +234,28 @@ def _unit(job: Job, w: Window, column: int, options: Options) -> Unit:
         note = f"a word longer than --max-line ({options.max_line:,} bytes): passed through unchanged"
     text = None if note else line
     return Unit(number, line, end, text, bom=bom, part=w.part, column=column, continues=w.continues, note=note)
+
+
+def _tsv_unit(number: int, offset: int, raw: bytes, options: Options) -> Unit:
+    """A TSV line: its target column cleaned, with its source column; a line that cannot be (invalid
+    UTF-8, too few columns) passes through as it is, or goes to ``--rejects``, like a bad JSONL record."""
+    try:
+        line, end = decode_line(raw, offset)
+    except InputError as e:
+        end = "\r\n" if raw.endswith(b"\r\n") else "\n" if raw.endswith(b"\n") else ""
+        shown = raw[: len(raw) - len(end)].decode("utf-8", "replace")
+        return Unit(number, shown, end, None, error=str(e), original=raw)
+    bom = BOM if number == 1 and line.startswith(BOM) else ""
+    line = line[len(bom) :]
+    if not line.strip():
+        return Unit(number, line, end, None, bom=bom)
+    assert options.target_column is not None
+    try:
+        record = parse_tsv(line, options.target_column, options.source_column)
+    except InputError as e:
+        return Unit(number, line, end, None, error=str(e), original=raw, bom=bom)
+    column = record.text_span[0]
+    return Unit(number, line, end, record.text, record, bom=bom, column=column, source=record.source)
 
 
 def _reason(e: Exception) -> str:
@@ -180,7 +300,7 @@ class Cleaning:
         handle of its results (``None`` for events that are not blocks)."""
         cleaner = self._cleaner
         if cleaner is not None:
-            for event, handle in ordered(events, lambda texts: _Done(cleaner, texts), 0):
+            for event, handle in ordered(events, lambda batch: _Done(cleaner, batch), 0):
                 consume(event, handle)
             return
         # multiprocessing's resource tracker (started with the pool, with our -W options) would warn of
@@ -189,8 +309,8 @@ class Cleaning:
             sys.warnoptions.append(_QUIET_TRACKER)
         with multiprocessing.get_context("spawn").Pool(self.workers, _init_worker, (self.config,)) as pool:
 
-            def submit(texts: list[str]) -> Handle:
-                return _Pending(pool.apply_async(_clean_block, (texts,)), texts, self._stats)
+            def submit(batch: Batch) -> Handle:
+                return _Pending(pool.apply_async(_clean_block, (batch,)), batch.texts, self._stats)
 
             for event, handle in ordered(events, submit, 2 * self.workers):
                 consume(event, handle)
@@ -236,12 +356,12 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _clean_block(texts: list[str]) -> tuple[list[_Packed], int, dict[str, Any]]:
+def _clean_block(batch: Batch) -> tuple[list[_Packed], int, dict[str, Any]]:
     """Clean a block in a worker; results are packed (``None``: untouched) to cut pickling. With them
     come the worker's process id and its cleaner's stats so far."""
     if not isinstance(_worker, Cleaner):
         raise _worker or SetupError("worker not initialised")
-    packed = [(r.text, r.changes, r.flags) if r.changes or r.flags else None for r in _worker.clean_batch(texts)]
+    packed = [(r.text, r.changes, r.flags) if r.changes or r.flags else None for r in batch.clean(_worker)]
     return packed, os.getpid(), _worker.stats()
 
 
@@ -260,10 +380,10 @@ def merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:
 class _Done:
     """A block cleaned in this process, with the ``get()`` of a pending one."""
 
-    def __init__(self, cleaner: Cleaner, texts: list[str]) -> None:
+    def __init__(self, cleaner: Cleaner, batch: Batch) -> None:
         self._error: Exception | None = None
         try:
-            self._results = cleaner.clean_batch(texts)
+            self._results = batch.clean(cleaner)
         except Exception as e:
             self._error = e
 
@@ -288,14 +408,14 @@ class _Pending:
 
 
 def ordered(
-    events: Iterator[Event], submit: Callable[[list[str]], Handle], depth: int
+    events: Iterator[Event], submit: Callable[[Batch], Handle], depth: int
 ) -> Iterator[tuple[Event, Handle | None]]:
     """Submit each block as it is read and yield events in input order, with at most ``depth``
     blocks submitted but not yet yielded."""
     queue: deque[tuple[Event, Handle | None]] = deque()
     in_flight = 0
     for event in events:
-        handle = submit(event.texts) if event.kind == "block" else None
+        handle = submit(event.batch) if event.kind == "block" else None
         queue.append((event, handle))
         in_flight += handle is not None
         while queue and (queue[0][1] is None or in_flight > depth):
