@@ -41,7 +41,7 @@ from typing import Any, NamedTuple
 from mtfix._quiet import quiet
 from mtfix.changes import Edit, Flag
 from mtfix.guard import shared_ends, typo_distance
-from mtfix.lexicon import known_words
+from mtfix.lexicon import VERB_PARTS, known_words, lemmas
 from mtfix.pipeline import Document, Finding, GuardPolicy, Proposal, Resources, register
 from mtfix.scanning import line_offsets
 from mtfix.segment import protected_spans, sentences
@@ -468,8 +468,8 @@ class GrammarStage:
                 if rule == "SpellCheck" and choices and self._variant(problem):
                     continue  # another dialect's spelling ('organiser', 'centimetres'), not a slip
                 confidence = RULES[rule][1]
-                if rule == "RegularIrregulars" and len(choices) > 1:
-                    choices = _irregular_choice(sentence[:a], choices)
+                if rule == "RegularIrregulars" and choices:
+                    choices = _irregular_choice(sentence[:a], problem.lower(), choices)
                 if rule == "AnA" and _negative_un(_next_word(sentence, b), problem, self.known):
                     continue  # 'an unidentified': the prefix un- is said with a vowel
                 if rule == "SpellCheck" and choices:
@@ -599,12 +599,18 @@ def _next_word(sentence: str, end: int) -> str:
     return rest[0].strip(_STRIP + ",").lower() if rest else ""
 
 
-def _irregular_choice(before: str, choices: list[Any]) -> list[Any]:
+def _irregular_choice(before: str, problem: str, choices: list[Any]) -> list[Any]:
     """RegularIrregulars' forms in a fixed order (Harper's varies from run to run): the participle
     first after a form of 'have' or 'be' ('had spreaded' -> 'spread', 'was choosed' -> 'chosen'),
-    the simple past first elsewhere ('he choosed' -> 'chose')."""
+    the simple past first elsewhere ('he choosed' -> 'chose'). For a verb of mtfix's table of irregular
+    verbs, a form that does not fit is dropped ('we goed' -> 'went', never 'gone'): none may be left."""
     previous = before.split()[-1:]
     wants_participle = bool(previous) and previous[0].lower().strip("'’") in _AUXILIARIES
+    verb = [VERB_PARTS[b] for b in lemmas(problem) if b in VERB_PARTS]
+    if verb:
+        past, participles = verb[0]
+        fitting = participles if wants_participle else past
+        return sorted((c for c in choices if c.replacement_text.lower() in fitting), key=lambda c: c.replacement_text)
 
     forms = [c.replacement_text for c in choices]
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from mtfix.changes import Edit
-from mtfix.lexicon import LEGIT_REPEATS, known_words
+from mtfix.lexicon import LEGIT_REPEATS, known_words, lemmas
 
 _NUMBER = re.compile(r"\d[\d.,:/-]*\d|\d")
 _QUOTED = re.compile(r"\"[^\"]+\"|“[^”]+”|«[^»]+»|„[^“”]+[“”]")
@@ -99,7 +99,7 @@ def content_change(original: str, rewrite: str) -> str:
     """How the rewrite changes the sentence's content words, or '' when it only repairs grammar.
 
     The content words (all but function words) must stay the same and in the same order; each may
-    take another form of itself ('visit' -> 'visited') if that form is a known English word, or be
+    take another form of itself ('visit' -> 'visited', 'drinked' -> 'drank') if that form is a known English word, or be
     a misspelling turned into the known word it was meant to be ('becuase' -> 'because'); a word
     the original writes twice in a row ('calcium calcium') may lose its repeat.
     """
@@ -118,8 +118,8 @@ def content_change(original: str, rewrite: str) -> str:
     for a, b in zip(before, after, strict=True):
         if a == b or _respells(a, b, known):
             continue
-        if not _inflects(a, b):
-            return f"it replaces {a!r} with {b!r}, which is neither a regular form of it nor its spelling fixed"
+        if not _inflects(a, b) and not lemmas(a) & lemmas(b):
+            return f"it replaces {a!r} with {b!r}, which is neither a form of it nor its spelling fixed"
         if b not in known:
             return f"{b!r} is not a known English word"
     return ""

@@ -97,9 +97,12 @@ def test_the_rules_form_beats_the_spellers_and_a_past_tense_is_not_agreement() -
     assert GRAMMAR.clean("Spending has been aplied since Sunday.").text == "Spending has been applied since Sunday."
     assert GRAMMAR.clean("He choosed it.").text == "He chose it."  # Harper's order of the two varies
     assert GRAMMAR.clean("It was choosed.").text == "It was chosen."
-    # drank/drunk: the u is the participle (a flag here: 'drinked' is in the frequency list)
-    assert "[drinked → drunk]" in mtfix.clean("He has drinked it.").flags[0].message
-    assert "[drinked → drank]" in mtfix.clean("He drinked it.").flags[0].message
+    # drank/drunk: the table of irregular verbs says which is the participle, and the guard takes either
+    # for a form of 'drinked' (a suffix rule cannot); a form that does not fit is never proposed
+    assert mtfix.clean("He has drinked it.").text == "He has drunk it."
+    assert mtfix.clean("He drinked it.").text == "He drank it."
+    assert GRAMMAR.clean("Then we goed home.").text == "Then we went home."
+    assert GRAMMAR.clean("He buyed a car and teached his son.").text == "He bought a car and taught his son."
     assert GRAMMAR.clean("They found an unidentified body.").changes == []  # un- is not uni-
     assert GRAMMAR.clean("It was an university.").text == "It was a university."
     assert GRAMMAR.clean("So you guys are the best.").changes == []  # a noun with its pronoun, then the verb
@@ -112,7 +115,7 @@ def test_a_change_log_quotes_harpers_alternatives_in_one_order() -> None:
     one, other = "Use 'drunk' or 'drank' instead of 'drinked'.", "Use 'drank' or 'drunk' instead of 'drinked'."
     assert grammar._stable_message(one) == grammar._stable_message(other) == other
     assert grammar._stable_message("'b', 'c' or 'a'") == "'a', 'b' or 'c'"
-    logged = [x.message for x in mtfix.clean("He has drinked it.").flags]
+    logged = [x.message for x in mtfix.clean("He has drinked it.").changes]
     assert logged and all("'drank' or 'drunk' instead" in m for m in logged)
 
 
@@ -127,8 +130,7 @@ def test_no_grammar_is_exactly_the_rule_layer() -> None:
 @pytest.mark.parametrize("part", ["linter", "speller"])
 def test_a_harper_failure_leaves_the_sentence_to_the_other_stages(monkeypatch: pytest.MonkeyPatch, part: str) -> None:
     cleaner = mtfix.Cleaner(model=None, mode="thorough")
-    stage = cleaner.pipeline.stages[2]
-    assert stage.name == "grammar"
+    (stage,) = [s for s in cleaner.pipeline.stages if s.name == "grammar"]
 
     def broken(text: str, **kwargs: object) -> dict[str, list[object]]:
         raise RuntimeError("boom")
