@@ -222,6 +222,7 @@ def _load_builtin() -> None:
     # The built-in stages register themselves on import.
     import mtfix.detect
     import mtfix.grammar
+    import mtfix.qa
     import mtfix.repair
     import mtfix.rewrite  # noqa: F401  (torch is imported only when its stage is built with a model)
 

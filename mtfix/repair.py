@@ -10,6 +10,7 @@ garbled (:func:`confirm`).
 from __future__ import annotations
 
 import dataclasses
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ def repair(
     for f in fixers:
         if not f.may_fire(log.text):
             continue  # its pre-check rules it out: far cheaper than running it
-        found = list(f.edits(log.text, settings))
+        found = list(f.edits(masked(log.text, protected), settings))
         edits = _usable(found, protected) if found else []
         if edits:
             touched |= _lines_of(log.text, edits)
@@ -81,9 +82,10 @@ def repair(
             for f in fixers:
                 if not f.may_fire(line.text):
                     continue  # as in the first round: what its pre-check rules out, it would not find
-                found = list(f.edits(line.text, settings))
+                spans = merge_spans(protected_spans(line.text), carried, len(line.text))
+                found = list(f.edits(masked(line.text, spans), settings))
                 if found:
-                    usable = _usable(found, merge_spans(protected_spans(line.text), carried, len(line.text)))
+                    usable = _usable(found, spans)
                     line.apply(usable)
                     carried = shift_spans(carried, usable)
             if line.changes:
@@ -95,6 +97,29 @@ def repair(
         log.apply(edits)
         protected = shift_spans(protected, edits)
         touched = again
+
+
+_QUOTES = re.compile("[\"'“”‘’`]")
+
+
+def masked(text: str, spans: Sequence[Span]) -> str:
+    """``text`` as the fixers see it: the quotation marks inside protected spans (an attribute's
+    ``id="1"``, ``href='…'``, a placeholder's ``%(name)s`` quoted in code) replaced by ``_``, the length
+    kept. The quote rules pair the quotes of a line, and a tag's would keep them from repairing
+    ``" hello "`` beside it; no edit may touch a span, so nothing of the mask reaches the output."""
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for a, b in spans:
+        inside = text[a:b]
+        if _QUOTES.search(inside):
+            out += (text[pos:a], _QUOTES.sub("_", inside))
+            pos = b
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def withhold(log: ChangeLog, mode: str) -> tuple[ChangeLog, list[Change]]:

@@ -71,7 +71,7 @@ def test_filter_sorts_pairs_and_loses_nothing(tmp_path: Path) -> None:
         ("Le rapport a été publié.", ""),  # empty target
         ("Il y a 120 morts.", "There are 12 dead."),  # a number lost
         ("Bonjour {0}.", "Hello."),  # a placeholder lost
-        ("Das ist gut.", "Das ist gut."),  # untranslated
+        ("Das ist ein sehr gutes Ergebnis für alle.", "Das ist ein sehr gutes Ergebnis für alle."),  # untranslated
     ]
     text = "".join(f"{s}\t{t}\n" for s, t in pairs) + "broken line\n"
     (tmp_path / "b.tsv").write_text(text)
@@ -84,7 +84,7 @@ def test_filter_sorts_pairs_and_loses_nothing(tmp_path: Path) -> None:
     reasons = {line.split("\t")[0]: line.split("\t")[-1] for line in dropped}
     assert "qa.number" in reasons["Il y a 120 morts."] and "'120'" in reasons["Il y a 120 morts."]
     assert "qa.placeholder" in reasons["Bonjour {0}."]
-    assert "qa.untranslated" in reasons["Das ist gut."]
+    assert "qa.untranslated" in reasons["Das ist ein sehr gutes Ergebnis für alle."]
     assert "record.invalid" in reasons["broken line"]
     for line in dropped:  # the dropped pair as it came in, then its reasons
         assert any(line.startswith(f"{s}\t{t}\t") for s, t in pairs) or line.startswith("broken line\t")
@@ -121,3 +121,9 @@ def test_filter_jsonl_reasons_are_a_field_and_outputs_must_differ(tmp_path: Path
     assert second.startswith('{"text": oops}\t') and "record.invalid" in second  # not JSON: annotated after a tab
     same = mtfix("filter", "b.jsonl", "--kept", "x.jsonl", "--dropped", "x.jsonl", cwd=tmp_path)
     assert same.returncode == 2 and "would overwrite" in same.stderr
+
+
+def test_the_ray_engine_refuses_bitext(tmp_path: Path) -> None:
+    (tmp_path / "b.jsonl").write_text('{"src": "a", "text": "b"}\n')
+    proc = mtfix("clean", "b.jsonl", "--source-field", "src", "--engine", "ray", cwd=tmp_path)
+    assert proc.returncode == 2 and "no source beside the target" in proc.stderr

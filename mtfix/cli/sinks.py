@@ -371,7 +371,7 @@ class FilterSink(Sink):
             (raw[:-2], b"\r\n") if raw.endswith(b"\r\n") else (raw[:-1], b"\n") if raw.endswith(b"\n") else (raw, b"\n")
         )
         text = body.decode("utf-8", "replace")
-        if job.fmt == "jsonl" and text.rstrip().endswith("}"):
+        if job.fmt == "jsonl" and _is_object(text):
             items = [{"kind": k, "message": m} for k, m in why]
             close = text.rstrip()
             sep = "" if close[:-1].rstrip().endswith("{") else ", "
@@ -395,6 +395,13 @@ class FilterSink(Sink):
     def abort(self) -> None:
         self._kept.abort()
         self._dropped.abort()
+
+
+def _is_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 def _in_line(r: Result, column: int) -> Result:

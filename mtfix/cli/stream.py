@@ -176,7 +176,9 @@ def _document_events(job: Job, stream: BinaryIO, options: Options) -> Iterator[E
     yield Event("start", job)
     block: list[Unit] = []
     for u in document.units:
-        if u.target is None:
+        if not u.translate:  # translate="no": the file says to leave it
+            unit = Unit(u.line, u.target or "", "", None, source=u.source)
+        elif u.target is None:
             unit = Unit(u.line, "", "", None, note=f"unit {u.id!r} has no target: nothing to clean", source=u.source)
         else:
             # offsets count in the target's text (entities decoded, tags as written), not the file's line
