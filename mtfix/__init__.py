@@ -9,6 +9,9 @@
 
 The pipeline (:mod:`mtfix.pipeline`) runs these stages, one module each, in this order:
 
+0. ``qa`` (:mod:`mtfix.qa`, only with a source segment: bitext, XLIFF, PO, TMX): the bilingual checks
+   (numbers, placeholders, tags, URLs, untranslated, length, ...) as flags, and the repairs the source
+   settles;
 1. ``repair`` (:mod:`mtfix.repair`): the fixers of :mod:`mtfix.fixers` mend mechanical damage, and
    the evidence mode withholds a lone repair of a slip human writers make too (a ``rule.withheld``
    flag), unless the detector also finds its sentence garbled;
@@ -45,7 +48,7 @@ from mtfix.pipeline import Pipeline, Resources, default_stages, load_plugins
 from mtfix.repair import MODES
 
 # The built-in stages register themselves on import (torch is imported only with a model).
-from mtfix import detect as _detect, grammar as _grammar, rewrite as _rewrite  # noqa: F401  isort: skip
+from mtfix import detect as _detect, grammar as _grammar, qa as _qa, rewrite as _rewrite  # noqa: F401  isort: skip
 
 __version__ = "0.1.0"
 __all__ = [

@@ -128,7 +128,9 @@ class Stage(Protocol):
     it, so that the cost is paid up front rather than on the first text. A stage may also have a
     ``quiet(text)`` method, a cheap pre-check that returns True only when ``propose`` would return
     nothing for a fresh document of ``text``: when every stage says so, the pipeline returns at once
-    (the per-call fast path)."""
+    (the per-call fast path), and while no stage before it has changed the text or found anything,
+    the pipeline skips a stage whose ``quiet`` says so. A stage that reads :attr:`Document.source` says
+    ``uses_source = True``: with a source it always runs (its ``quiet`` speaks for a text alone)."""
 
     name: str
     source: str
@@ -280,7 +282,12 @@ class Pipeline:
         spans = merge_spans(protected_spans(text), protected, len(text))
         doc = Document(log, self.detector, source, spans)
         flags: list[Flag] = []
+        fresh = True  # no stage has changed the text or published a finding yet
         for stage in self.stages:
+            if fresh and not (source is not None and getattr(stage, "uses_source", False)):
+                quiet = getattr(stage, "quiet", None)
+                if quiet is not None and quiet(text):
+                    continue  # it would propose nothing for this text: a pair's quiet stages cost nothing
             proposal = stage.propose(doc)
             edits = [e._replace(source=stage.source) for e in proposal.edits]
             stage_flags = list(proposal.flags)
@@ -305,6 +312,7 @@ class Pipeline:
             before = sorted(edits, key=lambda e: (e.start, e.end))
             log.apply(before)
             doc._findings = _shift(kept, before)
+            fresh = fresh and not before and not kept
             if spans and before:
                 spans = doc._protected = shift_spans(spans, before)
         return Result(log.original, log.text, log.changes, sorted(flags, key=lambda f: (f.start, f.end)))

@@ -20,11 +20,13 @@ WITH_AGREEMENT = ("repair", "detect", "agreement")
 
 
 def test_default_stages_run_in_the_documented_order() -> None:
-    assert mtfix.default_stages() == ("repair", "detect", "grammar", "rewrite")
-    assert mtfix.Cleaner(model=None).pipeline.names == ["repair", "detect", "grammar"]  # no model: no rewrite
-    assert mtfix.Cleaner(model=None, grammar=False).pipeline.names == ["repair", "detect"]
+    assert mtfix.default_stages() == ("qa", "repair", "detect", "grammar", "rewrite")
+    # no model: no rewrite; the qa stage does nothing without a source
+    assert mtfix.Cleaner(model=None).pipeline.names == ["qa", "repair", "detect", "grammar"]
+    assert mtfix.Cleaner(model=None, grammar=False).pipeline.names == ["qa", "repair", "detect"]
     doc = mtfix.__doc__ or ""
-    assert doc.index("``repair``") < doc.index("``detect``") < doc.index("``grammar``") < doc.index("``rewrite``")
+    order = [doc.index(f"``{name}``") for name in ("qa", "repair", "detect", "grammar", "rewrite")]
+    assert order == sorted(order)
 
 
 def test_a_plug_in_stage_logs_its_changes_with_its_own_source() -> None:
@@ -125,7 +127,7 @@ class _Marker:
 
 def test_flags_are_mapped_to_the_original_and_findings_move_with_later_edits() -> None:
     first, second = _Marker(), _Marker()
-    repair = mtfix.Cleaner(model=None, mode="thorough").pipeline.stages[0]
+    (repair,) = [s for s in mtfix.Cleaner(model=None, mode="thorough").pipeline.stages if s.name == "repair"]
     run = pipeline.Pipeline([repair, first, second])
     text = "He left , then X today ."
     r = run.run(text)
