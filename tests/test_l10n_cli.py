@@ -99,3 +99,22 @@ def test_po_in_place_keeps_everything_but_msgstr(tmp_path: Path) -> None:
     )
     diff = mtfix("clean", "--diff", "m.po", cwd=tmp_path)
     assert diff.returncode == 0 and diff.stdout == ""  # nothing left to change
+
+
+def test_xliff_report_and_apply_keep_what_the_review_kept(tmp_path: Path) -> None:
+    from mtfix.review import decisions_json
+    from tests.test_review import report_of, run
+
+    (tmp_path / "app.xlf").write_text(XLIFF)
+    mtfix("report", "app.xlf", "-o", "review.html", cwd=tmp_path)
+    data = report_of((tmp_path / "review.html").read_text())
+    ids = [item[0] for segment in data["segments"] for item in segment[4]]
+    first = next(item for segment in data["segments"] for item in segment[4])
+    assert first[6:8] == [" ", ""]  # 'Jong -un'
+    (tmp_path / "decisions.json").write_text(decisions_json(data, {ids[0]: "rejected"}))
+    proc = run("apply", "--decisions", "decisions.json", "app.xlf", "-o", "applied.xlf", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    cleaned = mtfix("clean", "app.xlf", "-o", "cleaned.xlf", cwd=tmp_path)
+    assert cleaned.returncode == 3
+    applied = (tmp_path / "applied.xlf").read_text()
+    assert applied == (tmp_path / "cleaned.xlf").read_text().replace("Kim Jong-un left.", "Kim Jong -un left.")
