@@ -99,14 +99,16 @@ def repair(
         touched = again
 
 
-_QUOTES = re.compile("[\"'“”‘’`]")
+# What a fixer reads line-wide: quotes (paired across the line) and hyphens (' --' marks a command line).
+_QUOTES = re.compile("[\"'“”‘’`\\-]")
 
 
 def masked(text: str, spans: Sequence[Span]) -> str:
-    """``text`` as the fixers see it: the quotation marks inside protected spans (an attribute's
-    ``id="1"``, ``href='…'``, a placeholder's ``%(name)s`` quoted in code) replaced by ``_``, the length
+    """``text`` as the fixers see it: the quotation marks and hyphens inside protected spans (an
+    attribute's ``id="1"``, a comment's ``<!-- -->``, ``ls --help`` in code) replaced by ``_``, the length
     kept. The quote rules pair the quotes of a line, and a tag's would keep them from repairing
-    ``" hello "`` beside it; no edit may touch a span, so nothing of the mask reaches the output."""
+    ``" hello "`` beside it; a ``--`` makes the hyphen rule take the line for a command line. No edit may
+    touch a span, so nothing of the mask reaches the output."""
     if not spans:
         return text
     out: list[str] = []

@@ -206,3 +206,13 @@ def test_a_source_makes_every_stage_run_and_clean_batch_pairs_them() -> None:
     assert results[0].text == "Kim Jong-un left." and results[1].text == "Fine."
     with pytest.raises(TypeError, match="source"):
         cleaner.clean_batch(["a"], sources=[b"x"])  # type: ignore[list-item]
+
+
+def test_markup_beside_damage_no_longer_hides_it_from_the_rules() -> None:
+    # an attribute's quotes paired with the text's, a comment's '--' read as a command line: both masked
+    cleaner = mtfix.Cleaner(mtfix.Config(mode="thorough"))
+    assert cleaner.clean('He said " hello " to <x id="1"/> them.').text == 'He said "hello" to <x id="1"/> them.'
+    assert cleaner.clean("Kim Jong -un came <!-- c --> here.").text == "Kim Jong-un came <!-- c --> here."
+    assert cleaner.clean("Run `ls --help` for Kim Jong -un.").text == "Run `ls --help` for Kim Jong-un."
+    # outside a span the command-line reading stands
+    assert cleaner.clean("Run ls --help for top -n 1.").text == "Run ls --help for top -n 1."
