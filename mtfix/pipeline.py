@@ -95,12 +95,19 @@ class Document:
         #: The source segment the text translates (bilingual input: XLIFF, PO, TMX, TSV), or None.
         self.source = source
         self._protected = list(protected)
+        self._given: list[Span] = []  # those the caller marked (the rest are found in the text)
 
     @property
     def protected(self) -> list[Span]:
         """Spans of the current text no stage may change, split, move or drop (placeholders, tags, URLs,
         e-mail addresses, code; and what the caller marked): the pipeline drops an edit that touches one."""
         return self._protected
+
+    @property
+    def given(self) -> list[Span]:
+        """The protected spans the caller marked (an l10n unit's tags), in the current text: a stage that
+        looks at a changed text again finds the others anew, these it must carry."""
+        return self._given
 
     @property
     def original(self) -> str:
@@ -279,8 +286,10 @@ class Pipeline:
         if source is None and (not text or self._quiet(text)):
             return unchanged(text)  # nothing any stage could change, flag or find
         log = ChangeLog(text)
-        spans = merge_spans(protected_spans(text), protected, len(text))
+        given = merge_spans([], protected, len(text))
+        spans = merge_spans(protected_spans(text), given, len(text)) if given else protected_spans(text)
         doc = Document(log, self.detector, source, spans)
+        doc._given = given
         flags: list[Flag] = []
         fresh = True  # no stage has changed the text or published a finding yet
         for stage in self.stages:
@@ -315,6 +324,8 @@ class Pipeline:
             fresh = fresh and not before and not kept
             if spans and before:
                 spans = doc._protected = shift_spans(spans, before)
+                if given:
+                    given = doc._given = shift_spans(given, before)
         return Result(log.original, log.text, log.changes, sorted(flags, key=lambda f: (f.start, f.end)))
 
 

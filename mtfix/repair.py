@@ -41,19 +41,23 @@ def repair(
     max_passes: int = 3,
     settings: Mapping[str, Any] | None = None,
     protected: Sequence[Span] | None = None,
+    given: Sequence[Span] = (),
 ) -> None:
     """Run ``fixers`` over ``log.text`` until nothing changes (at most ``max_passes`` rounds).
 
     Each fixer sees the text as the previous one left it. Edits inside protected spans (URLs,
     e-mail addresses, file names, code) are dropped, and so are edits that overlap an earlier
     edit of the same fixer; ``protected`` (the pipeline's, with the caller's spans) replaces the spans
-    found in the text. Fixers decide line by line and never add or remove a line break, so
-    after the first round only the lines that changed are looked at again, each on its own.
+    found in the text, and ``given`` (the caller's alone) is carried into the later rounds, which find
+    the others in the changed lines anew (a repair can end a span). Fixers decide line by line and
+    never add or remove a line break, so after the first round only the lines that changed are looked
+    at again, each on its own.
     """
     touched: set[int] = set()
     # Protected spans are found once and carried through each fixer's edits (no edit lands inside
     # one), rather than searched for again in the whole text after every fixer.
     protected = protected_spans(log.text) if protected is None else list(protected)
+    kept = list(given)  # carried into the later rounds
     for f in fixers:
         if not f.may_fire(log.text):
             continue  # its pre-check rules it out: far cheaper than running it
@@ -63,6 +67,7 @@ def repair(
             touched |= _lines_of(log.text, edits)
             log.apply(edits)
             protected = shift_spans(protected, edits)
+            kept = shift_spans(kept, edits) if kept else kept
     for _ in range(max_passes - 1):
         if not touched:
             return
@@ -75,7 +80,7 @@ def repair(
             line = ChangeLog(log.text[start:end])
             # the protected spans carried from the first round (the caller's among them), in the line
             carried: list[Span] = []
-            for a, b in protected[bisect_left(protected, (start, start)) :]:
+            for a, b in kept[bisect_left(kept, (start, start)) :]:
                 if b > end:
                     break
                 carried.append(Span(a - start, b - start))
@@ -95,7 +100,7 @@ def repair(
                     for c in line.changes
                 ]
         log.apply(edits)
-        protected = shift_spans(protected, edits)
+        kept = shift_spans(kept, edits) if kept else kept
         touched = again
 
 
@@ -268,7 +273,14 @@ class RepairStage:
         mode = self.options.mode
         log = ChangeLog(doc.text)
         settings = {"entities": self.options.entities}  # the fixers' own settings (Fixer.settings)
-        repair(log, self.fixers, max_passes=self.options.max_passes, settings=settings, protected=doc.protected)
+        repair(
+            log,
+            self.fixers,
+            max_passes=self.options.max_passes,
+            settings=settings,
+            protected=doc.protected,
+            given=doc.given,
+        )
         log, held = withhold(log, mode)
         detector = doc.detector
         if held and mode == "standard" and detector is not None and detector.model is not None:

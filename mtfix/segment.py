@@ -16,7 +16,8 @@ from mtfix.scanning import trigger_positions
 # '{0:N2}', '{count, number}', '{}', '%s', '%1$s', '%-5.2f', '%(name)s', '%@'), and markup ('<b>',
 # '</a>', '<x id="1"/>', '<br />', '<!-- c -->'): rules that look at punctuation would otherwise
 # "repair" them. A printf placeholder needs no digit before it ('5%s' is not one) and no letter after
-# it, and a tag a letter after its '<' ('a < b' is not one).
+# it, and a tag a letter after its '<' ('a < b' is not one). A C1 control counts as a letter before an
+# @handle: it is mojibake the encoding repair turns into one ('\x9a@Â' is 'š@Â', no handle).
 _PROTECTED = regex.compile(
     r"""(?xi)
     (?:https?|ftp|file)://[^\s<>"]+
@@ -26,7 +27,7 @@ _PROTECTED = regex.compile(
   | (?<![\w.])(?:[\w-]+\.)+(?:com|org|net|edu|gov|io|co|uk|de|fr|ru|cn|jp|info|biz|ai|app|dev)\b(?:/[^\s]*)?
   | (?<![\w.])[\w-]+\.(?:txt|pdf|docx?|xlsx?|pptx?|csv|json|jsonl|xml|html?|py|js|ts|exe|zip|gz
                       |png|jpe?g|gif|mp[34]|md)\b
-  | (?<![\w])[@#][\w]+
+  | (?<![\w\x80-\x9f])[@#][\w]+
   | \{\{[^{}\n]*\}\} | \{%[^{}\n]*%\} | [$#]\{[^{}\n]*\}
   | \{(?:\d+|[a-z_][\w.]*)(?:[,:][^{}\n]*)?\} | \{\}
   | (?<!\d)%(?:\d+\$)?[-+\#0]*\d*(?:\.\d+)?(?:hh?|ll?|[lqjzt])?[sdiufeEgGxXocpaA](?![a-z])

@@ -120,6 +120,7 @@ def test_grammar_stage_keeps_the_log_exact(text: str, mode: str) -> None:
 
 @SETTINGS
 @given(ANY_TEXT)
+@example("\x9a@Â\x80")  # the C1 control becomes 'š': '@Â' was a protected @handle only before the repair
 def test_invariants_on_arbitrary_unicode(text: str) -> None:
     _check(text)
 
