@@ -100,7 +100,8 @@ def _assemble(draw: st.DrawFn) -> tuple[str, list[str]]:
             parts.append(p)
         else:
             parts.append(draw(st.sampled_from(PIECES if kind == "piece" else WORDS)))
-        parts.append(draw(st.sampled_from([" ", " ", "", ", "])))
+        # a placeholder glued to a letter is no placeholder ('%sKim'): after one, a space or a comma
+        parts.append(draw(st.sampled_from([" ", ", "] if kind == "protected" else [" ", " ", "", ", "])))
     return "".join(parts).strip(), kept
 
 
