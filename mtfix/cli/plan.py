@@ -11,21 +11,12 @@ from typing import Any
 from mtfix._common import UsageError, walk, within
 from mtfix.cli.options import Options
 from mtfix.io import looks_binary
+from mtfix.l10n import format_of
 
 #: Input files taken from folders unless ``--glob`` says otherwise.
 DEFAULT_GLOBS = ("*.txt", "*.jsonl", "*.tsv", "*.xlf", "*.xliff", "*.po", "*.tmx")
 #: Formats by file name; any other name is text.
-SUFFIXES = {
-    ".jsonl": "jsonl",
-    ".tsv": "tsv",
-    ".xlf": "xliff",
-    ".xliff": "xliff",
-    ".sdlxliff": "xliff",
-    ".mxliff": "xliff",
-    ".po": "po",
-    ".pot": "po",
-    ".tmx": "tmx",
-}
+SUFFIXES = {".jsonl": "jsonl", ".tsv": "tsv"}  # and the l10n files' (mtfix.l10n.format_of)
 
 
 @dataclass(eq=False)
@@ -157,7 +148,9 @@ def plan(options: Options, warn: Callable[[str], None]) -> Plan:
 def _format_of(path: Path | None, forced: str | None) -> str:
     if forced:
         return forced
-    return "text" if path is None else SUFFIXES.get(path.suffix.lower(), "text")
+    if path is None:
+        return "text"
+    return SUFFIXES.get(path.suffix.lower()) or format_of(path) or "text"
 
 
 def _walk(

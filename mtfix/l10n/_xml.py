@@ -165,6 +165,25 @@ class Segment:
     column: int
 
 
+def segment_unit(
+    index: int, uid: str, source: Segment | None, target: Segment | None, line: int, column: int, translate: bool = True
+) -> Unit:
+    """The :class:`Unit` of a source and target segment (either may be missing); ``line`` and ``column``
+    place a unit without a target."""
+    return Unit(
+        index=index,
+        id=uid,
+        source=None if source is None else source.flat,
+        target=None if target is None else target.flat,
+        spans=() if target is None else target.spans,
+        source_spans=() if source is None else source.spans,
+        line=line if target is None else target.line,
+        column=column if target is None else target.column,
+        translate=translate,
+        _ref=target,
+    )
+
+
 @dataclass(slots=True)
 class _Capture:
     role: Any

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mtfix.l10n import Unit
-from mtfix.l10n._xml import XML_LANG, Scanner, Segment, XmlDoc, XmlFile
+from mtfix.l10n._xml import XML_LANG, Scanner, Segment, XmlDoc, XmlFile, segment_unit
 
 
 def lang_matches(lang: str | None, wanted: str) -> bool:
@@ -65,19 +65,7 @@ class _Scan(Scanner):
         source = next((s for lang, s in others if self.srclang and lang_matches(lang, self.srclang)), None)
         if source is None and others:
             source = others[0][1]
-        self.units.append(
-            Unit(
-                index=len(self.units),
-                id=tu["id"],
-                source=None if source is None else source.flat,
-                target=None if target is None else target.flat,
-                spans=() if target is None else target.spans,
-                source_spans=() if source is None else source.spans,
-                line=tu["line"] if target is None else target.line,
-                column=tu["column"] if target is None else target.column,
-                _ref=target,
-            )
-        )
+        self.units.append(segment_unit(len(self.units), tu["id"], source, target, tu["line"], tu["column"]))
 
 
 def read(data: bytes, name: str, *, target_lang: str = "en") -> XmlFile:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from mtfix.l10n import Unit
-from mtfix.l10n._xml import Scanner, Segment, XmlDoc, XmlFile
+from mtfix.l10n._xml import Scanner, Segment, XmlDoc, XmlFile, segment_unit
 
 _XLIFF2 = "urn:oasis:names:tc:xliff:document:2."
 
@@ -65,18 +65,7 @@ class _Scan(Scanner):
             source: Segment | None = u["source"]
             target: Segment | None = u["target"]
             self.units.append(
-                Unit(
-                    index=len(self.units),
-                    id=u["id"],
-                    source=None if source is None else source.flat,
-                    target=None if target is None else target.flat,
-                    spans=() if target is None else target.spans,
-                    source_spans=() if source is None else source.spans,
-                    line=u["line"] if target is None else target.line,
-                    column=u["column"] if target is None else target.column,
-                    translate=self.translate[-1],
-                    _ref=target,
-                )
+                segment_unit(len(self.units), u["id"], source, target, u["line"], u["column"], self.translate[-1])
             )
         if local in ("file", "group", "trans-unit", "unit"):
             self.translate.pop()
