@@ -283,18 +283,31 @@ class Cleaner:
             run = self.pipeline.run
             with _gc_paused() if len(texts) >= 1000 else nullcontext():
                 return [run(t, s, p) for t, s, p in zip(texts, source_list, spans or [()] * len(texts), strict=True)]
-        joined = "\n".join(texts)
-        if not joined:
-            return [unchanged(t) for t in texts]
-        given: list[tuple[int, int]] = []
-        if spans is not None:
-            for i, (offset, text) in enumerate(zip(_offsets(texts), texts, strict=True)):
-                for a, b in spans[i]:
-                    if not 0 <= a <= b <= len(text):
-                        raise ValueError(f"protected span ({a}, {b}) is outside text {i} (length {len(text)})")
-                    given.append((offset + a, offset + b))
+        for i, (text, own) in enumerate(zip(texts, spans or (), strict=False)):
+            for a, b in own:
+                if not 0 <= a <= b <= len(text):
+                    raise ValueError(f"protected span ({a}, {b}) is outside text {i} (length {len(text)})")
         with _gc_paused() if len(texts) >= 1000 else nullcontext():
-            return _split(self.pipeline.run(joined, None, given) if given else self.pipeline.run(joined), texts)
+            # The per-call fast path first: a text in which no stage could change, flag or find anything
+            # comes back as it is, and only the others are joined and cleaned together.
+            quiet = self.pipeline.quiet
+            busy = [i for i, text in enumerate(texts) if text and not quiet(text)]
+            if not busy:
+                return list(map(unchanged, texts))
+            picked = [texts[i] for i in busy]
+            given = [
+                (offset + a, offset + b)
+                for offset, i in zip(_offsets(picked), busy, strict=True)
+                for a, b in (spans[i] if spans is not None else ())
+            ]
+            run = self.pipeline.run
+            cleaned = _split(run("\n".join(picked), None, given) if given else run("\n".join(picked)), picked)
+            if len(busy) == len(texts):
+                return cleaned
+            out = list(map(unchanged, texts))
+            for i, result in zip(busy, cleaned, strict=True):
+                out[i] = result
+            return out
 
 
 @contextmanager

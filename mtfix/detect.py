@@ -294,7 +294,7 @@ class DetectStage:
         if "\n" in text:
             lines = text.split("\n")
         elif text.isascii():  # one ASCII segment, the usual per-call case: no other script in it
-            return not (self.options.use_langdetect and _may_be_foreign(words_of(text)))
+            return not self.options.use_langdetect or not _may_be_foreign(words_of(text))
         else:
             lines = [text]
         if not text.isascii() and any(True for _ in _script_runs(lines, line_offsets(lines))):

@@ -271,20 +271,35 @@ class Pipeline:
     def names(self) -> list[str]:
         return [s.name for s in self.stages]
 
-    def _quiet(self, text: str) -> bool:
+    def quiet(self, text: str) -> bool:
+        """True only if no stage could change, flag or find anything in ``text`` (each stage's own
+        pre-check says so): :meth:`run` would return it unchanged. False whenever a stage has no
+        pre-check."""
+        return self._loud(text) == len(self.stages)
+
+    def _loud(self, text: str) -> int:
+        """The index of the first stage whose pre-check does not rule ``text`` out (-1, nothing known,
+        when a stage has none; ``len(self.stages)`` when every one does)."""
         if self._checks is None:
-            return False
-        for check in self._checks:  # noqa: SIM110 (a loop, not all(...): no generator on the hot path)
+            return -1
+        n = 0
+        for check in self._checks:
             if not check(text):
-                return False
-        return True
+                return n
+            n += 1
+        return n
 
     def run(self, text: str, source: str | None = None, protected: Iterable[tuple[int, int]] = ()) -> Result:
         """Clean ``text``. ``source``: the segment it translates, for the stages that compare the two
         (the QA checks) and the guard; ``protected``: spans of ``text`` (start, end) no stage may touch,
         besides those :func:`mtfix.segment.protected_spans` finds."""
-        if source is None and (not text or self._quiet(text)):
-            return unchanged(text)  # nothing any stage could change, flag or find
+        loud = -1  # the stages before it have nothing to say about the text; its own pre-check failed
+        if source is None:
+            if not text:
+                return unchanged(text)
+            loud = self._loud(text)
+            if loud == len(self.stages):
+                return unchanged(text)  # nothing any stage could change, flag or find
         log = ChangeLog(text)
         given = merge_spans([], protected, len(text))
         spans = merge_spans(protected_spans(text), given, len(text)) if given else protected_spans(text)
@@ -292,8 +307,10 @@ class Pipeline:
         doc._given = given
         flags: list[Flag] = []
         fresh = True  # no stage has changed the text or published a finding yet
-        for stage in self.stages:
-            if fresh and not (source is not None and getattr(stage, "uses_source", False)):
+        for n, stage in enumerate(self.stages):
+            if n < loud:
+                continue  # its pre-check ruled the text out (above), and no stage has changed it since
+            if fresh and n > loud and not (source is not None and getattr(stage, "uses_source", False)):
                 quiet = getattr(stage, "quiet", None)
                 if quiet is not None and quiet(text):
                     continue  # it would propose nothing for this text: a pair's quiet stages cost nothing

@@ -149,6 +149,26 @@ def test_batch_equals_one_by_one(texts: list[str]) -> None:
     assert RULES.clean_batch(texts) == [RULES.clean(t) for t in texts]
 
 
+@st.composite
+def _texts_with_spans(draw: st.DrawFn) -> tuple[list[str], list[list[tuple[int, int]]]]:
+    texts = draw(st.lists(MT_TEXT | ANY_TEXT, max_size=6))
+    spans = []
+    for t in texts:
+        a = draw(st.integers(0, len(t)))
+        spans.append(draw(st.sampled_from([[], [(a, draw(st.integers(a, len(t))))]])))
+    return texts, spans
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_texts_with_spans())
+@example((["fine text", "Kim Jong -un said , ok", "fine", "six -day war"], [[(0, 4)], [], [], [(0, 3)]]))
+def test_batch_with_protected_spans_equals_one_by_one(case: tuple[list[str], list[list[tuple[int, int]]]]) -> None:
+    """A batch sets its quiet texts aside and joins the others: each text's protected spans must
+    still land on that text, wherever it is in the batch."""
+    texts, spans = case
+    assert RULES.clean_batch(texts, protected=spans) == [RULES.clean(t, protected=p) for t, p in zip(texts, spans)]
+
+
 @SETTINGS
 @given(st.one_of(MT_TEXT, ANY_TEXT))
 @example("Kim Jong -un said , ok")

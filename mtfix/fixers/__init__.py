@@ -131,23 +131,41 @@ def names() -> tuple[str, ...]:
 
 
 class Precheck:
-    """Whether any of some fixers could repair anything in a text: all their triggers merged into one
-    pattern (one search at C speed), then their checks. The per-call fast path."""
+    """Whether any of some fixers could repair anything in a text: all their triggers merged into
+    two patterns (a search each at C speed), then their checks. The per-call fast path."""
 
     def __init__(self, fixers: Sequence[Fixer]) -> None:
         self.always = any(f.trigger is None and f.check is None for f in fixers)
-        triggers = [f.trigger for f in fixers if f.trigger is not None]
-        self.pattern = any_of(*triggers) if triggers else None
+        parts = [p for f in fixers if f.trigger is not None for p in _parts(f.trigger)]
+        # The parts that start with a space get a pattern of their own: with one leading literal the
+        # engine jumps from space to space, where a pattern of many branches would try them all at
+        # every space, a fifth of the positions of prose (a quarter less time per text).
+        spaced = [p for p in parts if _source(p).startswith(("\\ ", " "))]
+        rest = [p for p in parts if p not in spaced]
+        self.pattern = any_of(*rest) if rest else None
+        self.spaced = any_of(*spaced) if spaced else None
         self.checks = [f.check for f in fixers if f.check is not None]
 
     def quiet(self, text: str) -> bool:
         """True only if none of the fixers would find anything in ``text``."""
-        if self.always or (self.pattern is not None and self.pattern.search(text) is not None):
+        if (
+            self.always
+            or (self.pattern is not None and self.pattern.search(text) is not None)
+            or (self.spaced is not None and self.spaced.search(text) is not None)
+        ):
             return False
         for check in self.checks:  # noqa: SIM110 (a loop, not all(...): no generator on the hot path)
             if check(text):
                 return False
         return True
+
+
+def _parts(trigger: Trigger) -> tuple[str | re.Pattern[str], ...]:
+    return trigger if isinstance(trigger, tuple) else (trigger,)
+
+
+def _source(part: str | re.Pattern[str]) -> str:
+    return part if isinstance(part, str) else part.pattern
 
 
 def always(change: Change, text: str) -> bool:
