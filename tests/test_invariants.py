@@ -166,7 +166,9 @@ def test_batch_with_protected_spans_equals_one_by_one(case: tuple[list[str], lis
     """A batch sets its quiet texts aside and joins the others: each text's protected spans must
     still land on that text, wherever it is in the batch."""
     texts, spans = case
-    assert RULES.clean_batch(texts, protected=spans) == [RULES.clean(t, protected=p) for t, p in zip(texts, spans)]
+    assert RULES.clean_batch(texts, protected=spans) == [
+        RULES.clean(t, protected=p) for t, p in zip(texts, spans, strict=True)
+    ]
 
 
 @SETTINGS
