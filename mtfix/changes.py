@@ -165,6 +165,20 @@ def make_result(original: str, text: str, changes: list[Change], flags: list[Fla
     return r
 
 
+_ROUNDED: dict[float, float] = {}
+
+
+def _round4(confidence: float) -> float:
+    """``round(confidence, 4)``, remembered for the few values rules use: a long line of damage makes
+    a change every few characters, each with one of a handful of confidences."""
+    r = _ROUNDED.get(confidence)
+    if r is None:
+        r = round(confidence, 4)
+        if len(_ROUNDED) < 256:  # a model's or a guess's scores vary: do not grow without bound
+            _ROUNDED[confidence] = r
+    return r
+
+
 def unchanged(text: str) -> Result:
     """``Result(text, text)``, quickly (:func:`make_result`)."""
     return make_result(text, text, [], [])
@@ -227,7 +241,7 @@ class ChangeLog:
             start, end, after = e.start, e.end, e.after
             parts += (text[pos:start], after)
             changes.append(
-                make_change(start, end, text[start:end], after, e.kind, e.source, round(e.confidence, 4), e.message)
+                make_change(start, end, text[start:end], after, e.kind, e.source, _round4(e.confidence), e.message)
             )
             starts.append(start + delta)
             delta += len(after) - (end - start)

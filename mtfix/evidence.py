@@ -19,6 +19,8 @@ MODES = ("thorough", "standard", "strict")
 
 def line_numbers(text: str, positions: Sequence[int]) -> list[int]:
     """The line number of each of ``positions`` (ascending) in ``text``, counting as we go."""
+    if "\n" not in text:  # one line (a segment, or a long line of damage): no counting
+        return [0] * len(positions)
     out: list[int] = []
     line, pos = 0, 0
     for p in positions:

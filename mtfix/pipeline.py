@@ -315,7 +315,8 @@ class Pipeline:
                 if quiet is not None and quiet(text):
                     continue  # it would propose nothing for this text: a pair's quiet stages cost nothing
             proposal = stage.propose(doc)
-            edits = [e._replace(source=stage.source) for e in proposal.edits]
+            label = stage.source
+            edits = [e if e.source == label else e._replace(source=label) for e in proposal.edits]
             stage_flags = list(proposal.flags)
             if spans and (stage.guard is None or not stage.guard.whole):  # a whole rewrite: judged below
                 edits, refused = _outside(edits, spans, log.text, guarded=stage.guard is not None)

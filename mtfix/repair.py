@@ -199,7 +199,7 @@ def _usable(edits: Iterable[Edit], protected: list[Span]) -> list[Edit]:
     for e in sorted(edits, key=lambda e: (e.start, e.end)):
         if e.start < end or (e.start == end and kept and kept[-1].start == kept[-1].end == e.start):
             continue
-        if touches(e, protected, starts) is not None:
+        if protected and touches(e, protected, starts) is not None:
             continue
         kept.append(e)
         end = e.end

@@ -133,6 +133,8 @@ def touches(e: Any, spans: Sequence[Span], starts: Sequence[int] | None = None) 
 
 def shift_spans(spans: list[Span], edits: Sequence[Any]) -> list[Span]:
     """Protected spans moved along ``edits`` (sorted, disjoint, none inside a span)."""
+    if not spans:
+        return []
     ends = [e.end for e in edits]
     deltas = [0]
     for e in edits:
