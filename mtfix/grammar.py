@@ -284,6 +284,14 @@ class GrammarStage:
     def speller(self, speller: Any) -> None:
         self._speller = speller
 
+    def quiet(self, text: str) -> bool:
+        """Whether no line of ``text`` has a word Harper would be asked about (:meth:`propose` lints only
+        the sentences of such lines): the per-call fast path of the default pipeline."""
+        for line in text.split("\n") if "\n" in text else (text,):
+            if line and (self._unknown_word(line) or (self._lints and _triggered(line))):
+                return False
+        return True
+
     def propose(self, doc: Document) -> Proposal:
         text = doc.text
         foreign = [(f.start, f.end) for f in doc.findings("untranslated")]

@@ -277,3 +277,27 @@ def test_the_pre_check_misses_few_sentences_harper_would_lint(shared_data: Path)
     cleaner.clean_batch(news)
     linted = cleaner.stats()["grammar"]["linted"]  # sentences Harper's sentence linter saw
     assert linted / sum(len(list(sentences(line))) for line in news) < 0.1
+
+
+_WORDS = st.sampled_from(
+    "the a an he she they i we plan works work informations childs goed there their however , . is are"
+    " teh recieve atracted more better and also for example Kim Jong-un {0} <b> said".split()
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_WORDS, max_size=14).map(" ".join), st.booleans())
+def test_the_grammar_pre_check_rules_out_only_texts_it_would_leave_alone(text: str, two_lines: bool) -> None:
+    """The default pipeline's per-call fast path rests on this: where the grammar stage's ``quiet``
+    says so, it proposes nothing; and a clean sentence takes the fast path."""
+    from mtfix.changes import ChangeLog
+    from mtfix.pipeline import Document
+
+    if two_lines:
+        text = f"{text}\nThe plan works."
+    stage = next(s for s in GRAMMAR.pipeline.stages if s.name == "grammar")
+    if stage.quiet(text):
+        proposal = stage.propose(Document(ChangeLog(text)))
+        assert not proposal.edits and not proposal.flags and not proposal.findings
+    assert GRAMMAR.pipeline.quiet("The plan works.")
+    assert not stage.quiet("We goed home.") and not stage.quiet("A teh plan.")
