@@ -147,9 +147,7 @@ class Precheck:
         self.checks = [f.check for f in fixers if f.check is not None]
         # What quiet() asks, in order, each a callable that returns something true where a fixer may fire.
         self._tests = tuple(
-            [_yes] * self.always
-            + [p.search for p in (self.pattern, self.spaced) if p is not None]
-            + self.checks  # type: ignore[operator]
+            [_yes] * self.always + [p.search for p in (self.pattern, self.spaced) if p is not None] + self.checks  # type: ignore[operator]
         )
 
     def quiet(self, text: str) -> bool:
