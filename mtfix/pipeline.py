@@ -293,6 +293,7 @@ class Pipeline:
         """Clean ``text``. ``source``: the segment it translates, for the stages that compare the two
         (the QA checks) and the guard; ``protected``: spans of ``text`` (start, end) no stage may touch,
         besides those :func:`mtfix.segment.protected_spans` finds."""
+        given = merge_spans([], protected, len(text)) if protected else []  # checked even on the fast path
         loud = -1  # the stages before it have nothing to say about the text; its own pre-check failed
         if source is None:
             if not text:
@@ -301,7 +302,6 @@ class Pipeline:
             if loud == len(self.stages):
                 return unchanged(text)  # nothing any stage could change, flag or find
         log = ChangeLog(text)
-        given = merge_spans([], protected, len(text))
         spans = merge_spans(protected_spans(text), given, len(text)) if given else protected_spans(text)
         doc = Document(log, self.detector, source, spans)
         doc._given = given
