@@ -506,10 +506,12 @@ class GrammarStage:
 
     def _foreign_context(self, sentence: str, start: int, end: int) -> bool:
         """Whether a word's neighbours say it is part of a name or a foreign phrase: a neighbour that is
-        capitalised inside the sentence, has letters outside ASCII, or is unknown too."""
+        capitalised inside the sentence, has letters outside ASCII, or is unknown too (a two-letter one
+        included: 'au lait', 'du jour'); or a word two away with letters outside ASCII ('café au lait')."""
         before = sentence[:start].split()
         left = before[-1:]
-        right = sentence[end:].split()[:1]
+        after = sentence[end:].split()
+        right = after[:1]
         for i, w in enumerate((*left, *right)):
             w = w.strip("\"'“”‘’()[]{}.,;:!?")
             if not w:
@@ -517,9 +519,9 @@ class GrammarStage:
             opens = i == 0 and len(before) == 1  # the left neighbour is the sentence's first word
             if (w[0].isupper() and not opens) or not w.isascii():
                 return True
-            if w.isalpha() and w.islower() and len(w) > 2 and w not in self.known:
+            if w.isalpha() and w.islower() and len(w) > 1 and w not in self.known:
                 return True
-        return False
+        return any(not w.isascii() for w in (*before[-2:-1], *after[1:2]))
 
     def _variant(self, word: str) -> bool:
         """Whether the linters of the other dialects accept ``word`` (a dialect variant)."""

@@ -51,6 +51,13 @@ def test_names_terms_placeholders_and_dialects_are_never_touched(text: str) -> N
     assert [c.before for c in r.changes] == [c.before for c in RULES_ONLY.clean(text).changes]
 
 
+def test_a_foreign_phrase_is_left_alone_when_a_slip_beside_it_is_fixed() -> None:
+    # 'lait' is one typo from 'laid'; its neighbours 'au' (unknown) and 'café' (not ASCII) say French
+    r = GRAMMAR.clean("We drank café au lait and ate teh cake.")
+    assert r.text == "We drank café au lait and ate the cake."
+    assert mtfix.clean("A café au lait, then soupe du jour.").text == "A café au lait, then soupe du jour."
+
+
 def test_a_word_that_recurs_is_a_term_and_the_user_dictionary_is_respected() -> None:
     assert GRAMMAR.clean("The frobnicaton failed, so the frobnicaton was retried.").changes == []
     text = "We ship the goverment build today."
