@@ -217,3 +217,10 @@ def test_markup_beside_damage_no_longer_hides_it_from_the_rules() -> None:
     assert cleaner.clean("Run `ls --help` for Kim Jong -un.").text == "Run `ls --help` for Kim Jong-un."
     # outside a span the command-line reading stands
     assert cleaner.clean("Run ls --help for top -n 1.").text == "Run ls --help for top -n 1."
+
+
+def test_a_glued_sentence_before_an_inline_tag_is_repaired_and_a_generic_is_not() -> None:
+    thorough = mtfix.Cleaner(mtfix.Config(mode="thorough", grammar=False))
+    assert thorough.clean('He arrived.He<x id="1"/> left.').text == 'He arrived. He<x id="1"/> left.'
+    assert thorough.clean("Talks ended,Russia<ph/> said.").text == "Talks ended, Russia<ph/> said."
+    assert thorough.clean("Call List.Item<T> here.").changes == []  # a generic: its name is capitalised

@@ -336,16 +336,21 @@ def _is_flag_line(line: str) -> bool:
 # spacing.sentence: 'North Korea.At the same time', 'October.I believe', 'Hello,world'
 # --------------------------------------------------------------------------------------------------
 
+# Markup right after the glued word ('arrived.He<x id="1"/>'): a tag with a lower-case name, as markup
+# formats write them ('List.Item<T>' is a generic, not a tag).
+_TAG_NEXT = r"<(?:/?[a-z]|!--)"
+_INLINE_TAG = regex.compile(r"<(?:/?[a-z][^<>\s]*|!--[^<>]*--)>")
 # A lowercase word of two or more letters, a full stop, and a capitalised word glued to it.
 # 'U.S.', 'J.K.' (single letters), '3.5', 'e.g.' and 'Console.WriteLine' (CamelCase) do not match.
 _SENTENCE_JOIN = regex.compile(
     r"(?<=(?<![\p{L}\p{N}.@/\\_-])(?P<left>\p{L}*\p{Ll}{2}[\p{L}]*))(?P<p>[.!?])"
-    r"(?P<right>(?:\p{Lu}\p{Ll}+|I|A)(?=[\s,;:'’]|$)|\p{Lu}\p{Ll}+(?=[\s,;:'’]))",
+    rf"(?P<right>(?:\p{{Lu}}\p{{Ll}}+|I|A)(?=[\s,;:'’]|$|{_TAG_NEXT})|\p{{Lu}}\p{{Ll}}+(?=[\s,;:'’]|{_TAG_NEXT}))",
     regex.M,
 )
 # Comma, semicolon or colon glued to a following word: 'Russia,China', 'reported:the'.
 _CLAUSE_JOIN = regex.compile(
-    r"(?<=(?<![\p{L}\p{N}.@/\\_-])(?P<left>\p{L}*\p{Ll}{2}))(?P<p>[,;:])(?P<right>\p{L}\p{Ll}+)(?=[\s,.;:!?]|$)",
+    r"(?<=(?<![\p{L}\p{N}.@/\\_-])(?P<left>\p{L}*\p{Ll}{2}))(?P<p>[,;:])(?P<right>\p{L}\p{Ll}+)"
+    rf"(?=[\s,.;:!?]|$|{_TAG_NEXT})",
     regex.M,
 )
 # An honorific glued to the name after it: 'Mr.Lu', 'Ms.Mu', 'Dr.Wang' (not 'Mr.' alone or 'U.S.').
@@ -413,7 +418,9 @@ class _Tokens:
                 s -= 1
             while e < len(text) and not text[e].isspace():
                 e += 1
-            self.start, self.end, self.token = s, e, text[s:e]
+            token = text[s:e]
+            # a tag in the token ('Russia<ph/>') is markup, not a path or a URL: its '/' does not count
+            self.start, self.end, self.token = s, e, _INLINE_TAG.sub("", token) if "<" in token else token
             self.answers: dict[str, bool] = {}
         found = self.answers.get(chars)
         if found is None:  # asked once per token and set of characters: each 'in' scans the token
