@@ -12,6 +12,7 @@ import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 from typing import Any, NamedTuple, Self
 
 
@@ -165,18 +166,11 @@ def make_result(original: str, text: str, changes: list[Change], flags: list[Fla
     return r
 
 
-_ROUNDED: dict[float, float] = {}
-
-
+@lru_cache(maxsize=256)
 def _round4(confidence: float) -> float:
     """``round(confidence, 4)``, remembered for the few values rules use: a long line of damage makes
     a change every few characters, each with one of a handful of confidences."""
-    r = _ROUNDED.get(confidence)
-    if r is None:
-        r = round(confidence, 4)
-        if len(_ROUNDED) < 256:  # a model's or a guess's scores vary: do not grow without bound
-            _ROUNDED[confidence] = r
-    return r
+    return round(confidence, 4)
 
 
 def unchanged(text: str) -> Result:

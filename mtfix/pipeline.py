@@ -282,12 +282,10 @@ class Pipeline:
         when a stage has none; ``len(self.stages)`` when every one does)."""
         if self._checks is None:
             return -1
-        n = 0
-        for check in self._checks:
+        for n, check in enumerate(self._checks):
             if not check(text):
                 return n
-            n += 1
-        return n
+        return len(self._checks)
 
     def run(self, text: str, source: str | None = None, protected: Iterable[tuple[int, int]] = ()) -> Result:
         """Clean ``text``. ``source``: the segment it translates, for the stages that compare the two
@@ -342,8 +340,7 @@ class Pipeline:
             fresh = fresh and not before and not kept
             if spans and before:
                 spans = doc._protected = shift_spans(spans, before)
-                if given:
-                    given = doc._given = shift_spans(given, before)
+                given = doc._given = shift_spans(given, before)
         return Result(log.original, log.text, log.changes, sorted(flags, key=lambda f: (f.start, f.end)))
 
 

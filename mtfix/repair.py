@@ -67,7 +67,7 @@ def repair(
             touched |= _lines_of(log.text, edits)
             log.apply(edits)
             protected = shift_spans(protected, edits)
-            kept = shift_spans(kept, edits) if kept else kept
+            kept = shift_spans(kept, edits)
     for _ in range(max_passes - 1):
         if not touched:
             return
@@ -100,7 +100,7 @@ def repair(
                     for c in line.changes
                 ]
         log.apply(edits)
-        kept = shift_spans(kept, edits) if kept else kept
+        kept = shift_spans(kept, edits)
         touched = again
 
 

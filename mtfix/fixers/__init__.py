@@ -135,20 +135,18 @@ class Precheck:
     two patterns (a search each at C speed), then their checks. The per-call fast path."""
 
     def __init__(self, fixers: Sequence[Fixer]) -> None:
-        self.always = any(f.trigger is None and f.check is None for f in fixers)
         parts = [p for f in fixers if f.trigger is not None for p in _parts(f.trigger)]
         # The parts that start with a space get a pattern of their own: with one leading literal the
         # engine jumps from space to space, where a pattern of many branches would try them all at
         # every space, a fifth of the positions of prose (a quarter less time per text).
         spaced = [p for p in parts if _source(p).startswith(("\\ ", " "))]
         rest = [p for p in parts if p not in spaced]
-        self.pattern = any_of(*rest) if rest else None
-        self.spaced = any_of(*spaced) if spaced else None
-        self.checks = [f.check for f in fixers if f.check is not None]
-        # What quiet() asks, in order, each a callable that returns something true where a fixer may fire.
-        self._tests = tuple(
-            [_yes] * self.always + [p.search for p in (self.pattern, self.spaced) if p is not None] + self.checks  # type: ignore[operator]
-        )
+        tests: list[Callable[[str], object]] = [any_of(*group).search for group in (rest, spaced) if group]
+        tests += [f.check for f in fixers if f.check is not None]
+        if any(f.trigger is None and f.check is None for f in fixers):
+            tests = [_yes]  # a fixer that always runs: never quiet
+        #: What quiet() asks, in order: each returns something true where a fixer may fire.
+        self._tests = tuple(tests)
 
     def quiet(self, text: str) -> bool:
         """True only if none of the fixers would find anything in ``text``."""
