@@ -8,7 +8,13 @@ on learner text and MT post-edits against the false alarms on clean human text:
 - never a name or a term: a lint on a word with a capital letter, a word known to mtfix's lexicon or
   the user's dictionary, a word that recurs in its line, or anything in a protected span (URL, e-mail,
   code, placeholder) is dropped;
-- a spelling fix must stay a single lower-case word a typo or two away, and be a known word;
+- a spelling fix must stay a single lower-case word a typo or two away, and be a known word; a word
+  English text uses once in a million words (``COMMON_ZIPF``) is left unless its fix is a thousandfold
+  commoner ('unix', 'dans' stay; 'teh' goes); a capitalised first word is judged in lower case
+  ('Beacuse'), but never alone; an unknown lower-case neighbour marks a foreign phrase unless one of
+  the two is a self-evident misspelling ('ther lifestile');
+- a sentence that starts with a known lower-case word gets its capital (``casing.sentence``), only
+  beside other evidence ('brown eyes' alone is a fragment) and never on a name's particle ('de');
 - the pipeline's guard (:mod:`mtfix.guard`) checks each edit in its sentence: names, numbers and
   quotations survive, content words only change form or lose a misspelling;
 - evidence (``Config.mode``): in the standard mode a lone grammar edit on a line that nothing else
@@ -167,9 +173,12 @@ def _triggered(text: str) -> bool:
     return False
 
 
-_NEEDS_EVIDENCE = frozenset(kind for kind, _, evidence in RULES.values() if evidence)
+_NEEDS_EVIDENCE = frozenset(kind for kind, _, evidence in RULES.values() if evidence) | {"casing.sentence"}
 _ANY_WORD = re.compile(r"[^\W\d_]+")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{3,}(?![\w'’-])")
+# a sentence's lower-case first word, not followed by a capitalised one ('de Gaulle')
+_LOWER_START = re.compile(r"([a-z]+)[,;:]?(?=\s+(?![A-Z])\S)")
+_FIRST_WORD = re.compile(r"[A-Z][a-z]{2,}(?![\w'’-])")  # a sentence's capitalised first word
 # Placeholders of localisation formats ({0}, %s, %1$d, <b>, &amp;, $var): never linted.
 _PLACEHOLDER = re.compile(r"\{[^{}\s]*\}|%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[sdifxXeEgGcrpu@]|</?\w[^<>]*>|&\w+;|\$\w+")
 DIALECTS = ("american", "british", "australian", "canadian", "indian")
@@ -338,10 +347,24 @@ class GrammarStage:
                     flags.append(Flag(start, start + len(sentence), "grammar.failed", f"Harper failed: {e}", 0.0))
                     continue
                 edits += self._judge(text, start, sentence, found)
+                edits += self._capitalise(start, sentence)
         edits = _disjoint(edits)
         findings = [Finding(e.start, e.end, "grammar", e.confidence) for e in edits]
         self.stats["proposed"] += len(edits)
         return Proposal(edits, flags, findings)
+
+    def _capitalise(self, start: int, sentence: str) -> list[Edit]:
+        """A sentence that starts with a known lower-case word gets a capital, as Harper's
+        SentenceCapitalization would say, but never alone (a lower-case start is a learner's slip where
+        other slips stand beside it, and a list item or a fragment elsewhere: 'brown eyes'), never on a
+        particle of a name ('de Havilland', 'van Gogh'), and only in a sentence the stage looked at
+        anyway (the pre-check does not send lower-case starts to it)."""
+        m = _LOWER_START.match(sentence)
+        if m is None or m.group(1) not in self.known or any(x.start == 0 for x in protected_spans(sentence)):
+            return []
+        word = m.group(1)
+        message = f"Sentence start: {word!r} → {word.capitalize()!r} (a sentence starts with a capital letter)."
+        return [Edit(start, start + 1, sentence[0].upper(), "casing.sentence", message, RULES["SpellCheck"][1])]
 
     def _unknown_word(self, text: str) -> bool:
         """The pre-check, with a trigger of one of the other rules (:func:`_triggered`): a lower-case word
@@ -362,6 +385,14 @@ class GrammarStage:
             lint = self._lookup(word)
             if lint is not None:
                 out.append(_WordLint(_Span(m.start(), m.end()), lint.suggestions, lint.message))
+        # The first word is capitalised because it comes first ('Beacuse', 'Therfore'): asked about in
+        # lower case, and judged as a lower-case word (a name at the start stays: no known word is a typo
+        # from it, or it recurs, or the frequency list knows it).
+        first = _FIRST_WORD.match(sentence)
+        if first is not None and (word := first.group().lower()) not in self.known and word not in found:
+            lint = self._lookup(word)
+            if lint is not None:
+                out.insert(0, _WordLint(_Span(0, first.end()), lint.suggestions, lint.message, capital=True))
         return out
 
     def _inflected(self, word: str) -> bool:
@@ -454,6 +485,9 @@ class GrammarStage:
                 if any(p < max(b, a + 1) and a < q for p, q in blocked):
                     continue
                 token = _token_around(sentence, a, b)
+                capital = isinstance(lint, _WordLint) and lint.capital
+                if capital:
+                    problem, token = problem.lower(), token.lower()
                 words_changed = rule != "DiscourseMarkers"  # it only adds a comma after the marker
                 if words_changed and any(c.isupper() or c.isdigit() for c in token):
                     continue
@@ -482,6 +516,10 @@ class GrammarStage:
                     continue  # 'an unidentified': the prefix un- is said with a vowel
                 if rule == "SpellCheck" and choices:
                     choices, confidence = _spelling_choice(problem, choices, confidence)
+                    if _common(problem, choices[0].replacement_text):
+                        continue  # 'unix', 'latex', 'dans': a word English text uses, unless plainly a slip ('teh')
+                    if capital:  # a capitalised word may be a name the checker lacks ('Catry'): never alone
+                        confidence = min(confidence, RULES[rule][1])
                 variants = list(dict.fromkeys(self._apply(sentence, lint, c) for c in choices))
                 variants = [v for v in variants if v != sentence]
                 if variants:
@@ -501,7 +539,9 @@ class GrammarStage:
         if isinstance(lint, _WordLint):  # a replacement of the word (the speller's only kind)
             if suggestion.kind != suggestion.kind.REPLACE:
                 return sentence
-            return sentence[: lint.span.start] + suggestion.replacement_text + sentence[lint.span.end :]
+            fix = suggestion.replacement_text
+            fix = fix[:1].upper() + fix[1:] if lint.capital else fix
+            return sentence[: lint.span.start] + fix + sentence[lint.span.end :]
         return str(self.linter.apply_suggestion(sentence, lint, suggestion))
 
     def _foreign_context(self, sentence: str, start: int, end: int) -> bool:
@@ -517,11 +557,24 @@ class GrammarStage:
             if not w:
                 continue
             opens = i == 0 and len(before) == 1  # the left neighbour is the sentence's first word
-            if (w[0].isupper() and not opens) or not w.isascii():
+            if (w[0].isupper() and not opens and not _PRONOUN_I.fullmatch(w)) or not w.isascii():
                 return True
-            if w.isalpha() and w.islower() and len(w) > 1 and w not in self.known:
+            unknown = w.isalpha() and w.islower() and len(w) > 1 and w not in self.known
+            if unknown and (len(w) < 3 or not (self._evident(w) or self._evident(sentence[start:end].lower()))):
                 return True
         return any(not w.isascii() for w in (*before[-2:-1], *after[1:2]))
+
+    def _evident(self, word: str) -> bool:
+        """Whether an unknown lower-case word is a misspelling on its own evidence: its fix is a typo
+        away and outnumbers it a thousandfold in English (:func:`_spelling_choice`). Two slips side by
+        side ('ther lifestile', 'luxery encorragies') are no foreign phrase when one of them is such a
+        misspelling; two unknown words of which neither is ('abundent latex', 'changeup, forkball') may
+        be. Harper's per-word cache answers (the sentence's words were asked about first)."""
+        if len(word) < 3 or not self._spells:
+            return False
+        lint = self._lookup(word)
+        choices = [] if lint is None else [s for s in lint.suggestions if _usable("SpellCheck", word, s, self.known)]
+        return bool(choices) and _spelling_choice(word, choices, 0.0)[1] >= SELF_EVIDENT
 
     def _variant(self, word: str) -> bool:
         """Whether the linters of the other dialects accept ``word`` (a dialect variant)."""
@@ -560,9 +613,24 @@ _PAST_IS_BASE = frozenset(
     """beat bet bid broadcast burst cast cost cut fit forecast hit hurt let put quit read rid set shed shut
     slit split spread thrust upset wed wet""".split()
 )
+#: A word the frequency list finds once in a million words of English (Zipf 3) or more often is a word
+#: the spell checker does not know ('unix', 'latex'), or a loan ('dans'), unless its fix is a thousandfold
+#: more frequent still (a frequent typo such as 'teh' is in the list too).
+COMMON_ZIPF = 3.0
+
+
+def _common(word: str, fix: str) -> bool:
+    """Whether ``word`` is in common use and its ``fix`` not a thousandfold more so (``_MARGIN``)."""
+    from wordfreq import zipf_frequency
+
+    zipf = zipf_frequency(word, "en")
+    return zipf >= COMMON_ZIPF and zipf_frequency(fix, "en") - zipf < _MARGIN
+
+
 #: The confidence of a spelling fix that carries its own evidence: applied alone on its line.
 SELF_EVIDENT = 0.9
 _MARGIN = 3.0
+_RIVAL = 1.5  # a rival fix this close in frequency (Zipf) makes the choice a guess
 
 
 def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tuple[list[Any], float]:
@@ -572,7 +640,8 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
     Zipf scale) is all but never meant, a typo on its own evidence (:data:`SELF_EVIDENT`: applied alone
     on its line). Below that margin a fix still needs evidence: a real word or a name ('manufactory'
     is one in 50 of 'manufacture') and a misspelling common enough to be a word of its own ('recieve',
-    one in 130 of 'receive') look alike to a frequency list."""
+    one in 130 of 'receive') look alike to a frequency list. Nor is a fix self-evident when another
+    word one typo away is about as frequent, offered or not ('superviors': 'superiors' or 'supervisors')."""
     from wordfreq import zipf_frequency
 
     word = problem.lower()
@@ -592,11 +661,30 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
     # and only where the fix is not itself a guess: one candidate a typo away ('greated' could be
     # 'greater' or 'greeted', 'showel' 'showed' or 'shovel': only context decides, and not here)
     unique = sum(d == 1 for d, *_ in scored) == 1
-    evident = distance == 1 and unique and -frequency - zipf_frequency(word, "en") >= _MARGIN
+    floor = zipf_frequency(word, "en") + _MARGIN
+    evident = distance == 1 and unique and -frequency >= floor
+    if evident:  # nor a rival about as frequent a typo away, offered or not ('superviors': 'superiors',
+        # 'supervisors'), though a far rarer one is no rival ('teh': 'ten' beside 'the')
+        fix = best[0].replacement_text.lower()
+        floor = max(floor, zipf_frequency(fix, "en") - _RIVAL)
+        evident = not any(w != fix and zipf_frequency(w, "en") >= floor for w in _one_typo_away(word))
     return best, (SELF_EVIDENT if evident else confidence)
 
 
+def _one_typo_away(word: str) -> set[str]:
+    """The strings one typo (a letter dropped, added, changed, or two swapped) from ``word``."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    near = {a + b[1:] for a, b in splits if b}
+    near |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    near |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    near |= {a + c + b for a, b in splits for c in letters}
+    near.discard(word)
+    return near
+
+
 _INNER = re.compile(r"\w[-'’._/@]\w")
+_PRONOUN_I = re.compile(r"I(?:['’](?:m|d|ll|ve))?")  # 'I', 'I'm': a capital that is no name
 _AUXILIARIES = frozenset("had has have having was were is are be been being".split())
 _FINITE = frozenset(
     "am is are was were has have had do does did will would can could shall should may might must".split()
@@ -688,6 +776,7 @@ class _WordLint(NamedTuple):
     span: _Span
     suggestions: Any
     message: str
+    capital: bool = False  # the sentence's first word, capitalised: its fix is capitalised too
 
 
 def _token_around(text: str, start: int, end: int) -> str:

@@ -308,3 +308,48 @@ def test_the_grammar_pre_check_rules_out_only_texts_it_would_leave_alone(text: s
         assert not proposal.edits and not proposal.flags and not proposal.findings
     assert GRAMMAR.pipeline.quiet("The plan works.")
     assert not stage.quiet("We goed home.") and not stage.quiet("A teh plan.")
+
+
+DEFAULT = mtfix.Cleaner(model=None)
+
+
+def test_the_pronoun_i_beside_a_slip_is_no_name() -> None:
+    # a capitalised neighbour marks a name ('Jong'), but 'I' and 'I'm' are no names
+    assert GRAMMAR.clean("However, I woud prefer tea.").text == "However, I would prefer tea."
+    assert GRAMMAR.clean("Yesterday I'm sory to say it rained.").text == "Yesterday I'm sorry to say it rained."
+
+
+def test_two_slips_side_by_side_are_no_foreign_phrase() -> None:
+    # 'lifestile' is a self-evident misspelling, so its unknown neighbour 'ther' is no foreign word
+    assert DEFAULT.clean("They like ther lifestile very much.").text == "They like the lifestyle very much."
+    # an unknown two-letter neighbour still says French ('lait' is one typo from 'laid')
+    assert GRAMMAR.clean("We drank café au lait.").changes == []
+
+
+def test_a_word_in_common_use_is_not_a_slip_unless_its_fix_is_far_commoner() -> None:
+    assert GRAMMAR.clean("We use unix daily.").changes == []  # 'unix' → 'unit': a word, not a slip
+    assert GRAMMAR.clean("We ate teh cake.").text == "We ate the cake."  # 'teh' is listed, 'the' far more so
+
+
+def test_a_rival_fix_as_frequent_makes_a_spelling_fix_a_guess() -> None:
+    # 'superviors' is a typo from 'superiors' and from 'supervisors': no evidence of its own, withheld alone
+    r = DEFAULT.clean("The superviors met today.")
+    assert r.text == "The superviors met today."
+    assert [f.kind for f in r.flags] == ["grammar.withheld"]
+
+
+def test_a_capitalised_first_word_is_spelled_as_a_lower_case_one() -> None:
+    assert GRAMMAR.clean("Beacuse it rained, we stayed home.").text == "Because it rained, we stayed home."
+    # alone it may be a name the checker lacks: withheld by the default, and a name at the start stays
+    assert DEFAULT.clean("Beacuse it rained, we stayed home.").text == "Beacuse it rained, we stayed home."
+    assert GRAMMAR.clean("Catry warned earlier that the plan would fail.").changes == []
+
+
+def test_a_lower_case_sentence_start_is_capitalised_only_beside_other_slips() -> None:
+    r = DEFAULT.clean("the cat sat on the mat beacuse it was tired.")
+    assert r.text == "The cat sat on the mat because it was tired."
+    assert "casing.sentence" in {c.kind for c in r.changes}
+    assert DEFAULT.clean("the cat sat on the mat.").changes == []  # a fragment or list item alone
+    assert DEFAULT.clean("brown eyes").changes == []
+    fixed = DEFAULT.clean("de Havilland built the plane beacuse it was needed.").text
+    assert fixed == "de Havilland built the plane because it was needed."  # a name's particle stays
