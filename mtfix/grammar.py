@@ -403,6 +403,34 @@ class GrammarStage:
             return True
         return any(word[:i] in known and word[i:] in known for i in range(2, len(word) - 1))
 
+    def _derived(self, word: str, fix: str) -> bool:
+        """Whether ``word`` is built from a word English uses and a common affix, and ``fix`` makes it
+        another word ('deinking' from 'inking' into 'drinking', 'inhabitance' from 'inhabit' into
+        'inheritance', 'compensator' into 'compensate'): a derivation the dictionary lacks, left alone. A
+        fix that keeps the derivation, a typo away in its stem or its affix ('arguement' → 'argument',
+        'differance' → 'difference', 'valueable' → 'valuable'), is a learner's slip mended. Only stems
+        of five letters or more count ('untill' is no 'un-' and 'till'), and only derivational affixes
+        (a wrong inflection, 'thinked' or 'childs', is a slip)."""
+        word, fix = word.lower(), fix.lower()
+
+        def known(stem: str) -> bool:
+            return len(stem) >= 5 and (stem in self.known or _zipf(stem) >= _STEM_ZIPF)
+
+        derived = kept = False
+        for prefix in _PREFIXES:
+            if word.startswith(prefix) and known(stem := word[len(prefix) :]):
+                derived = True
+                kept |= fix.startswith(prefix) and typo_distance(stem, fix[len(prefix) :]) <= 1
+        for suffix, family in _SUFFIXES.items():
+            if not word.endswith(suffix):
+                continue
+            base = word[: -len(suffix)]
+            for stem in {base, base + "e", base[:-1] + "y" if base.endswith("i") else base}:
+                if known(stem):
+                    derived = True
+                    kept |= any(fix.endswith(f) and typo_distance(stem, fix[: -len(f)]) <= 1 for f in family)
+        return derived and not kept
+
     def _lookup(self, word: str) -> Any:
         """Harper's spelling lint of ``word`` alone, or None where mtfix's lexicon, the user's
         dictionary or Harper's dictionary knows it (another dialect's spelling is the judge's business,
@@ -518,6 +546,8 @@ class GrammarStage:
                     choices, confidence = _spelling_choice(problem, choices, confidence)
                     if _common(problem, choices[0].replacement_text):
                         continue  # 'unix', 'latex', 'dans': a word English text uses, unless plainly a slip ('teh')
+                    if self._derived(problem, choices[0].replacement_text):
+                        continue  # 'deinking', 'inhabitance': a derived word the dictionary lacks
                     if capital:  # a capitalised word may be a name the checker lacks ('Catry'): never alone
                         confidence = min(confidence, RULES[rule][1])
                 variants = list(dict.fromkeys(self._apply(sentence, lint, c) for c in choices))
@@ -625,6 +655,23 @@ def _common(word: str, fix: str) -> bool:
 
     zipf = zipf_frequency(word, "en")
     return zipf >= COMMON_ZIPF and zipf_frequency(fix, "en") - zipf < _MARGIN
+
+
+_PREFIXES = tuple("anti co counter de dis inter mis multi non out over post pre re semi sub super un under".split())
+# derivational suffixes, each with the spellings a learner confuses it with ('-ance' and '-ence')
+_FAMILIES = [
+    *"ability/ibility ation/ition ization/isation ance/ence ancy/ency able/ible ers/ors er/or ise/ize".split(),
+    *"ness ment ism ist ists ity ship hood less ful ous ive".split(),
+]
+_SUFFIXES = {s: tuple(f.split("/")) for f in _FAMILIES for s in f.split("/")}
+_STEM_ZIPF = 2.5  # a stem English text uses about once in three million words
+
+
+@lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")
 
 
 #: The confidence of a spelling fix that carries its own evidence: applied alone on its line.

@@ -353,3 +353,16 @@ def test_a_lower_case_sentence_start_is_capitalised_only_beside_other_slips() ->
     assert DEFAULT.clean("brown eyes").changes == []
     fixed = DEFAULT.clean("de Havilland built the plane beacuse it was needed.").text
     assert fixed == "de Havilland built the plane because it was needed."  # a name's particle stays
+
+
+def test_a_derived_word_the_dictionary_lacks_is_not_turned_into_another_word() -> None:
+    # 'de-' + 'inking', 'inhabit' + '-ance', 'compensate' + '-or': words, not slips, even on thorough
+    for text in (
+        "Natural dyes are used for deinking paper.",
+        "The inhabitance of the valley is old.",
+        "The compensator keeps the voltage steady.",
+    ):
+        assert GRAMMAR.clean(text).changes == [], text
+    # a fix that keeps the derivation mends its spelling ('argue' + '-ment', '-ance' for '-ence')
+    assert GRAMMAR.clean("This arguement is weak.").text == "This argument is weak."
+    assert GRAMMAR.clean("The differance is small.").text == "The difference is small."
