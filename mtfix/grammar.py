@@ -677,6 +677,7 @@ def _zipf(word: str) -> float:
 #: The confidence of a spelling fix that carries its own evidence: applied alone on its line.
 SELF_EVIDENT = 0.9
 _MARGIN = 3.0
+_SLIP_MARGIN = 2.0  # for the commonest slips of a hand (:func:`_slip_shape`)
 _RIVAL = 1.5  # a rival fix this close in frequency (Zipf) makes the choice a guess
 
 
@@ -687,8 +688,11 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
     Zipf scale) is all but never meant, a typo on its own evidence (:data:`SELF_EVIDENT`: applied alone
     on its line). Below that margin a fix still needs evidence: a real word or a name ('manufactory'
     is one in 50 of 'manufacture') and a misspelling common enough to be a word of its own ('recieve',
-    one in 130 of 'receive') look alike to a frequency list. Nor is a fix self-evident when another
-    word one typo away is about as frequent, offered or not ('superviors': 'superiors' or 'supervisors')."""
+    one in 130 of 'receive') look alike to a frequency list; the shape of the slip tells them apart.
+    The commonest slips of a hand (:func:`_slip_shape`: 'recieve', 'somthing', 'trafic') need only a
+    hundredfold (``_SLIP_MARGIN``), and a second candidate a letter changed away is no guess there.
+    Nor is a fix self-evident when another word one typo away is about as frequent, offered or not
+    ('superviors': 'superiors' or 'supervisors')."""
     from wordfreq import zipf_frequency
 
     word = problem.lower()
@@ -708,14 +712,35 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
     # and only where the fix is not itself a guess: one candidate a typo away ('greated' could be
     # 'greater' or 'greeted', 'showel' 'showed' or 'shovel': only context decides, and not here)
     unique = sum(d == 1 for d, *_ in scored) == 1
-    floor = zipf_frequency(word, "en") + _MARGIN
-    evident = distance == 1 and unique and -frequency >= floor
+    slip = len(word) > 3 and _slip_shape(word, best[0].replacement_text.lower())  # not 'swa', 'bak'
+    floor = zipf_frequency(word, "en") + (_SLIP_MARGIN if slip else _MARGIN)
+    evident = distance == 1 and (unique or slip) and -frequency >= floor
     if evident:  # nor a rival about as frequent a typo away, offered or not ('superviors': 'superiors',
         # 'supervisors'), though a far rarer one is no rival ('teh': 'ten' beside 'the')
         fix = best[0].replacement_text.lower()
-        floor = max(floor, zipf_frequency(fix, "en") - _RIVAL)
+        floor = max(zipf_frequency(word, "en") + _MARGIN, zipf_frequency(fix, "en") - _RIVAL)
         evident = not any(w != fix and zipf_frequency(w, "en") >= floor for w in _one_typo_away(word))
     return best, (SELF_EVIDENT if evident else confidence)
+
+
+def _slip_shape(word: str, fix: str) -> bool:
+    """Whether ``word`` is ``fix`` with the commonest slips of a hand: a letter left out inside the
+    word ('somthing', 'goverment'), a double letter written single or a single one doubled ('trafic',
+    'successfull'), two neighbours swapped ('tarvel'). A letter changed, or one dropped or added at the
+    end, is how words of other languages and other forms differ from English ones ('corna', 'lidi',
+    'tuta', 'legislations'): those keep the full margin."""
+    if len(fix) == len(word) + 1:  # a letter left out: inside, or a double written single
+        i = next((i for i in range(len(word)) if word[i] != fix[i]), len(word))
+        if fix[:i] + fix[i + 1 :] == word:
+            return i < len(word) or fix[i] == fix[i - 1]
+        return False
+    if len(word) == len(fix) + 1:  # a letter doubled
+        i = next((i for i in range(len(fix)) if word[i] != fix[i]), len(fix))
+        return word[:i] + word[i + 1 :] == fix and word[i] == word[i - 1] and i > 0
+    diff = [i for i, (a, b) in enumerate(zip(word, fix, strict=False)) if a != b]
+    if len(word) != len(fix) or len(diff) != 2 or diff[1] != diff[0] + 1:
+        return False
+    return word[diff[0]] == fix[diff[1]] and word[diff[1]] == fix[diff[0]]
 
 
 def _one_typo_away(word: str) -> set[str]:

@@ -82,7 +82,8 @@ def test_standard_mode_withholds_a_lone_grammar_edit_as_a_flag() -> None:
     [
         ("The bridge was atracted to the river.", "attracted"),  # one slip, unseen in English: its own evidence
         ("Spending has been aplied since Sunday.", None),  # 'allied' or 'applied': ambiguous alone
-        ("We will recieve the parcel.", None),  # a misspelling common enough to be a word: needs evidence
+        # common enough to be a word, but two letters swapped, a hand's slip, where a real word is not one
+        ("We will recieve the parcel.", "receive"),
         ("They toured an old manufactory.", None),  # a rare real word: never guessed at alone
         ("Thus the plan failed.", None),  # an optional comma: never alone
         ("The guard greated us at the door.", None),  # 'greater' or 'greeted': the fix itself is a guess
@@ -366,3 +367,33 @@ def test_a_derived_word_the_dictionary_lacks_is_not_turned_into_another_word() -
     # a fix that keeps the derivation mends its spelling ('argue' + '-ment', '-ance' for '-ence')
     assert GRAMMAR.clean("This arguement is weak.").text == "This argument is weak."
     assert GRAMMAR.clean("The differance is small.").text == "The difference is small."
+
+
+def test_the_commonest_slips_of_a_hand_carry_their_own_evidence() -> None:
+    # a letter left out inside, a double written single: applied alone, though 'trafic' is a letter
+    # changed from 'tragic' and 'somthing' from 'soothing'
+    assert DEFAULT.clean("They never tried somthing new.").text == "They never tried something new."
+    assert DEFAULT.clean("We hate trafic jams.").text == "We hate traffic jams."
+    # a final letter dropped is how other languages' words differ from English ones: withheld alone
+    r = DEFAULT.clean("They reported their first corna case.")
+    assert r.text == "They reported their first corna case." and [f.kind for f in r.flags] == ["grammar.withheld"]
+
+
+@pytest.mark.parametrize(
+    ("word", "fix", "shape"),
+    [
+        ("somthing", "something", True),
+        ("trafic", "traffic", True),
+        ("succes", "success", True),
+        ("successfull", "successful", True),
+        ("tarvel", "travel", True),
+        ("corna", "corn", False),
+        ("unti", "until", False),
+        ("surprize", "surprise", False),
+        ("reaserch", "research", False),
+    ],
+)
+def test_slip_shapes(word: str, fix: str, shape: bool) -> None:
+    from mtfix.grammar import _slip_shape
+
+    assert _slip_shape(word, fix) is shape
