@@ -22,6 +22,11 @@ FIXES = [
     ("a T -Shirt shop", "a T-Shirt shop", "spacing.hyphen"),
     ("the Worry -Free plan", "the Worry-Free plan", "spacing.hyphen"),
     ("Sino -US relations", "Sino-US relations", "spacing.hyphen"),
+    # a capitalised part that goes on into the sentence is a name's half, not an attribution dash
+    ("Frank -Walter Steinmeier said so.", "Frank-Walter Steinmeier said so.", "spacing.hyphen"),
+    ("in the Azov -Black Sea basin", "in the Azov-Black Sea basin", "spacing.hyphen"),
+    ("near Hemsbach (Rhine -Neckar District).", "near Hemsbach (Rhine-Neckar District).", "spacing.hyphen"),
+    ("with ‘Net -Fiber’ venture", "with ‘Net-Fiber’ venture", "spacing.hyphen"),
     # a command name that is an English word too, followed by no flag
     ("they produce top -notch content", "they produce top-notch content", "spacing.hyphen"),
     # honorifics glued to the name by MT
@@ -88,6 +93,9 @@ CLEAN = [
     "Coronavirus -IFAD.",  # an attribution dash after a headline (WMT21 system output)
     "Edo election -Prof. Yakubu.",
     "Hotels in Nigeria -Report",
+    "INEC prepares for the election of Edo -Professor Jacob.",  # a source at the headline's end
+    "INEC has prepared for the Edo -Professor Jacob election.",  # a source named by title
+    "Transfer 17.5% of shares -Economic Observer-Professional",
     "I -Love",  # 'I' is a word, not a letter prefix
     "Mr. Lu met Mr. and Mrs. Smith in the U.S. and St.Petersburg, not Dr.Web or MR.X.",
     "It is permitted (as in C++) utilizing the hail -fthis—is-variable.",  # a compiler flag (WMT23 reference)

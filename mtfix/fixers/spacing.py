@@ -289,7 +289,9 @@ def fix_hyphen(text: str) -> Iterator[Repair]:
             # -IFAD.' and 'Edo -Professor Jacob' are an attribution dash. A single capital letter is
             # never a word a dash follows ('E -Locomotive', 'T -Shirt'), except 'I'.
             letter = len(left) == 1 and left.isupper() and left != "I"
-            if not (letter or (left[0].isupper() and _JOINED_TAIL.match(tail))):
+            goes_on = right not in _TITLES and _NAME_GOES_ON.match(text, m.end("right"))
+            joined = _JOINED_TAIL.match(tail) or goes_on
+            if not (letter or (left[0].isupper() and joined)):
                 continue
         elif len(right) == 1:
             continue  # '-v', '-o': flags or list markers, not word halves
@@ -320,6 +322,13 @@ _SHORT_WORDS = frozenset("""a an the of in on at by for is are was be it he she 
 
 
 _JOINED_TAIL = regex.compile(r"(?: \p{Ll}|,|['’]s\b)")
+# The capitalised part goes on into the sentence: a run of capitalised words, then a lower-case one
+# ('Frank -Walter Steinmeier said', 'the Azov -Black Sea basin'), a comma or a closing bracket
+# ('(Rhine -Neckar District)'). An attribution dash ends its
+# headline instead ('in Nigeria -Report', 'by Coronavirus -IFAD.', 'of Edo -Professor Jacob.'), or
+# names its source by title ('for the Edo -Professor Jacob election').
+_TITLES = frozenset("Professor Prof Dr Doctor Mr Mrs Ms President Minister Governor Senator Chairman Director".split())
+_NAME_GOES_ON = regex.compile(r"(?:[’'”\"]?[ ]\p{Lu}[\p{L}\p{N}'’-]*){0,4}(?:[’'”\"]?[ ]\p{Ll}|[’'”\"]?[,)])")
 
 
 def _is_flag_line(line: str) -> bool:
