@@ -97,6 +97,7 @@ _QUANTIFIERS = frozenset("a an many several few these those each every another".
 _IRREGULAR = re.compile(r"[b-df-hj-np-tv-z]ys")  # RegularIrregulars ('flys'; 'childs', 'mans' below)
 _HEADS = _QUANTIFIERS | _THIRD | _OTHER | {"there", "more", "most", "and", "for", "other"}
 _STRIP = "\"'“”‘’()[]{}.;:!?"
+_MARKS = _STRIP + ","
 
 
 @lru_cache(maxsize=1)
@@ -578,14 +579,14 @@ class GrammarStage:
         """Whether a word's neighbours say it is part of a name or a foreign phrase: a neighbour that is
         capitalised inside the sentence, has letters outside ASCII, or is unknown too (a two-letter one
         included: 'au lait', 'du jour'); or a word two away with letters outside ASCII ('café au lait')."""
-        before = sentence[:start].split()
+        # a mark standing alone is no neighbour: the comma glued to the word ('marichi, Angira') leaves
+        # one behind when what follows the word is split
+        before = [w for w in sentence[:start].split() if w.strip(_MARKS)]
         left = before[-1:]
-        after = sentence[end:].split()
+        after = [w for w in sentence[end:].split() if w.strip(_MARKS)]
         right = after[:1]
         for i, w in enumerate((*left, *right)):
-            w = w.strip("\"'“”‘’()[]{}.,;:!?")
-            if not w:
-                continue
+            w = w.strip(_MARKS)
             opens = i == 0 and len(before) == 1  # the left neighbour is the sentence's first word
             if (w[0].isupper() and not opens and not _PRONOUN_I.fullmatch(w)) or not w.isascii():
                 return True

@@ -397,3 +397,9 @@ def test_slip_shapes(word: str, fix: str, shape: bool) -> None:
     from mtfix.grammar import _slip_shape
 
     assert _slip_shape(word, fix) is shape
+
+
+def test_a_name_after_a_comma_is_a_neighbour_too() -> None:
+    # the comma glued to 'marichi' is no neighbour: 'Angira' is, and says the list is of names
+    text = "It rests on the traditions of marichi, Angira and Atri."
+    assert GRAMMAR.clean(text).changes == []
