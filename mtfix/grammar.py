@@ -683,8 +683,9 @@ _RIVAL = 1.5  # a rival fix this close in frequency (Zipf) makes the choice a gu
 
 
 def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tuple[list[Any], float]:
-    """Harper's usable suggestions for a misspelt word, best first: fewest typos, then the most frequent
-    word in English (``wordfreq``), Harper's order breaking ties; and the fix's confidence. A noisy
+    """Harper's usable suggestions for a misspelt word, best first: fewest typos, then the slips of a
+    hand before other shapes ('totaly' is 'totally' before 'total', :func:`_slip_shape`), then the most
+    frequent word in English (``wordfreq``), Harper's order breaking ties; and the fix's confidence. A noisy
     channel: a word that its correction outnumbers a thousandfold in English text (``_MARGIN`` on the
     Zipf scale) is all but never meant, a typo on its own evidence (:data:`SELF_EVIDENT`: applied alone
     on its line). Below that margin a fix still needs evidence: a real word or a name ('manufactory'
@@ -701,6 +702,7 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
         # the text last: Harper's order of equal suggestions is not stable from run to run
         (
             typo_distance(word, c.replacement_text.lower()),
+            not _slip_shape(word, c.replacement_text.lower()),
             -zipf_frequency(c.replacement_text, "en"),
             c.replacement_text,
             i,
@@ -709,7 +711,7 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
     ]
     scored.sort()
     best = [choices[i] for *_, i in scored]
-    distance, frequency, *_ = scored[0]
+    distance, _, frequency, *_ = scored[0]
     # and only where the fix is not itself a guess: one candidate a typo away ('greated' could be
     # 'greater' or 'greeted', 'showel' 'showed' or 'shovel': only context decides, and not here)
     unique = sum(d == 1 for d, *_ in scored) == 1

@@ -322,7 +322,7 @@ def test_the_pronoun_i_beside_a_slip_is_no_name() -> None:
 
 def test_two_slips_side_by_side_are_no_foreign_phrase() -> None:
     # 'lifestile' is a self-evident misspelling, so its unknown neighbour 'ther' is no foreign word
-    assert DEFAULT.clean("They like ther lifestile very much.").text == "They like the lifestyle very much."
+    assert DEFAULT.clean("They like ther lifestile very much.").text == "They like their lifestyle very much."
     # an unknown two-letter neighbour still says French ('lait' is one typo from 'laid')
     assert GRAMMAR.clean("We drank café au lait.").changes == []
 
@@ -403,3 +403,14 @@ def test_a_name_after_a_comma_is_a_neighbour_too() -> None:
     # the comma glued to 'marichi' is no neighbour: 'Angira' is, and says the list is of names
     text = "It rests on the traditions of marichi, Angira and Atri."
     assert GRAMMAR.clean(text).changes == []
+
+
+def test_among_fixes_a_typo_away_the_slip_of_a_hand_comes_first() -> None:
+    # 'totally' is a double written single, 'total' a final letter added: the shape decides before
+    # the frequency list does ('total' is the commoner word)
+    assert GRAMMAR.clean("The advertisement totaly changed my mind.").text == (
+        "The advertisement totally changed my mind."
+    )
+    assert GRAMMAR.clean("They shape the future of the youg generation.").text == (
+        "They shape the future of the young generation."
+    )
