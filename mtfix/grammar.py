@@ -410,18 +410,23 @@ class GrammarStage:
         'inheritance', 'compensator' into 'compensate'): a derivation the dictionary lacks, left alone. A
         fix that keeps the derivation, a typo away in its stem or its affix ('arguement' → 'argument',
         'differance' → 'difference', 'valueable' → 'valuable'), is a learner's slip mended. Only stems
-        of five letters or more count ('untill' is no 'un-' and 'till'), and only derivational affixes
-        (a wrong inflection, 'thinked' or 'childs', is a slip)."""
+        of five letters or more count ('untill' is no 'un-' and 'till'; four after a long prefix:
+        'underride'), and only derivational affixes (a wrong inflection, 'thinked' or 'childs', is a
+        slip). A known stem after a prefix is no misspelling: the fix may mend only the seam
+        ('comission' → 'commission')."""
         word, fix = word.lower(), fix.lower()
 
-        def known(stem: str) -> bool:
-            return len(stem) >= 5 and (stem in self.known or _zipf(stem) >= _STEM_ZIPF)
+        def known(stem: str, shortest: int = 5) -> bool:
+            return len(stem) >= shortest and (stem in self.known or _zipf(stem) >= _STEM_ZIPF)
 
         derived = kept = False
-        for prefix in _PREFIXES:
-            if word.startswith(prefix) and known(stem := word[len(prefix) :]):
-                derived = True
-                kept |= fix.startswith(prefix) and typo_distance(stem, fix[len(prefix) :]) <= 1
+        for prefix in _PREFIXES:  # after a long prefix a stem of four letters counts ('underride')
+            if word.startswith(prefix) and known(stem := word[len(prefix) :], 4 if len(prefix) > 3 else 5):
+                derived = True  # a known prefix on a known stem is a word ('underride', 'deinking'),
+                # unless the fix keeps the stem and only a letter at the seam differs ('comission',
+                # 'overrall'): the stem is no misspelling, so it may not change
+                head = fix[: -len(stem)] if fix.endswith(stem) else ""
+                kept |= bool(head) and (head.startswith(prefix) or prefix.startswith(head)) and head != prefix
         for suffix, family in _SUFFIXES.items():
             if not word.endswith(suffix):
                 continue

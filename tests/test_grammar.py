@@ -362,11 +362,14 @@ def test_a_derived_word_the_dictionary_lacks_is_not_turned_into_another_word() -
         "Natural dyes are used for deinking paper.",
         "The inhabitance of the valley is old.",
         "The compensator keeps the voltage steady.",
+        "Trucks need underride guards.",  # 'under-' + 'ride', not 'underside'
     ):
         assert GRAMMAR.clean(text).changes == [], text
     # a fix that keeps the derivation mends its spelling ('argue' + '-ment', '-ance' for '-ence')
     assert GRAMMAR.clean("This arguement is weak.").text == "This argument is weak."
     assert GRAMMAR.clean("The differance is small.").text == "The difference is small."
+    # a letter at the seam of prefix and stem ('co' + 'mission'): the stem kept, the word mended
+    assert GRAMMAR.clean("They got their comission plate.").text == "They got their commission plate."
 
 
 def test_the_commonest_slips_of_a_hand_carry_their_own_evidence() -> None:
@@ -414,3 +417,19 @@ def test_among_fixes_a_typo_away_the_slip_of_a_hand_comes_first() -> None:
     assert GRAMMAR.clean("They shape the future of the youg generation.").text == (
         "They shape the future of the young generation."
     )
+
+
+@given(st.text(alphabet="abcdeilnorst", min_size=2, max_size=9), st.integers(0, 9), st.sampled_from("abcdeilnorst"))
+@settings(max_examples=300, deadline=None)
+def test_a_slip_shape_is_one_typo_and_a_letter_left_out_inside_is_one(word: str, at: int, letter: str) -> None:
+    from mtfix.grammar import _slip_shape, typo_distance
+
+    at = at % len(word)  # a letter left out inside the word (never at its end)
+    fix = word[:at] + letter + word[at:]
+    assert _slip_shape(word, fix)
+    # a double written single, read the other way: the word with the letter doubled
+    doubled = word[: at + 1] + word[at] + word[at + 1 :]
+    assert _slip_shape(doubled, word)
+    for other in (fix, doubled, word[::-1], word + letter, letter + word):
+        if _slip_shape(word, other):
+            assert typo_distance(word, other) == 1, other
