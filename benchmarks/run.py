@@ -99,7 +99,11 @@ def load_results(out: Path, why: str) -> dict[str, Any]:
 
 
 def write_report(results: dict[str, Any], out: Path) -> None:
-    """``OUT/RESULTS.md`` from ``results`` (as read back from ``results.json``)."""
+    """``OUT/RESULTS.md`` from ``results`` (as read back from ``results.json``), with the grammar stage's
+    figures and changes from ``results/grammar.json`` where ``bench_grammar.py`` wrote one."""
+    grammar = out / "results" / "grammar.json"
+    if grammar.is_file():
+        results = {**results, "grammar": json.loads(grammar.read_text(encoding="utf-8"))}
     (out / "RESULTS.md").write_text(write_markdown(results), encoding="utf-8")
 
 

@@ -71,9 +71,57 @@ def write_markdown(res: dict[str, Any]) -> str:
         "",
         f"![MLQE-PE TER improvement against MB/s]({plot_file})" if plot_file else "(no plot: no tool to plot)",
         "",
+        *grammar_md(res.get("grammar")),
         *notes_md(res),
     ]
     return "\n".join(lines) + "\n"
+
+
+def grammar_md(sec: dict[str, Any] | None) -> list[str]:
+    """The default since the grammar stage (``bench_grammar.py``'s ``grammar.json``): its figures, and
+    every change it makes to the WMT21 and the held-out WMT23 references, for a reader to judge."""
+    if not sec:
+        return []
+    default = next((c for name, c in sec["configs"].items() if name.startswith("default")), None)
+    if default is None:
+        return []
+    refs, held = default["references"], default.get("wmt23_references", {})
+    out = [
+        "## 8. The default: rules and the grammar stage",
+        "",
+        "Measured by `benchmarks/bench_grammar.py` (`benchmarks/results/grammar.md`), not by this run: JFLEG dev GLEU "
+        f"{default['jfleg']['gleu']:.2f} (do-nothing {sec['jfleg_do_nothing']:.2f}), MLQE-PE dev TER "
+        f"{default['mlqe']['ter']:.3f} (do-nothing {sec['mlqe_do_nothing']['ter']:.3f}), WMT21 references changed "
+        f"{refs['changed']} of {refs['segments']:,}"
+        + (f", WMT23 references {held['changed']} of {held['segments']:,}" if held else "")
+        + ".",
+        "",
+        f"Every grammar change on the WMT21 references ({len(refs['grammar_changes'])}):",
+        "",
+        *table(
+            ["kind", "change", "in context"],
+            [
+                [c["kind"], code(f"{c['change'][0]} → {c['change'][1]}"), code(c["before"])]
+                for c in refs["grammar_changes"]
+            ],
+            left=3,
+        ),
+        "",
+    ]
+    if held:
+        grammar = [c for c in held["changes"] if c["source"] == "grammar"]
+        out += [
+            f"Every grammar change on the held-out WMT23 references ({len(grammar)}; the rules' are in "
+            "`benchmarks/results/modes.md`):",
+            "",
+            *table(
+                ["kind", "change", "in context"],
+                [[c["kind"], code(f"{c['change'][0]} → {c['change'][1]}"), code(c["before"])] for c in grammar],
+                left=3,
+            ),
+            "",
+        ]
+    return out
 
 
 def available(entry: dict[str, Any] | None) -> bool:
