@@ -722,10 +722,13 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
     unique = sum(d == 1 for d, *_ in scored) == 1
     slip = len(word) > 3 and _slip_shape(word, best[0].replacement_text.lower())  # not 'swa', 'bak'
     floor = zipf_frequency(word, "en") + (_SLIP_MARGIN if slip else _MARGIN)
-    evident = distance == 1 and (unique or slip) and -frequency >= floor
+    # a vowel after an English word is how words of other languages end ('juryo', 'lidi', 'tuta',
+    # 'pathi'): never evident on its own
+    fix = best[0].replacement_text.lower()
+    ending = word[-1] in "aiou" and word[:-1] == fix
+    evident = distance == 1 and (unique or slip) and -frequency >= floor and not ending
     if evident:  # nor a rival about as frequent a typo away, offered or not ('superviors': 'superiors',
         # 'supervisors'), though a far rarer one is no rival ('teh': 'ten' beside 'the')
-        fix = best[0].replacement_text.lower()
         floor = max(zipf_frequency(word, "en") + _MARGIN, zipf_frequency(fix, "en") - _RIVAL)
         evident = not any(w != fix and zipf_frequency(w, "en") >= floor for w in _one_typo_away(word))
     return best, (SELF_EVIDENT if evident else confidence)

@@ -433,3 +433,9 @@ def test_a_slip_shape_is_one_typo_and_a_letter_left_out_inside_is_one(word: str,
     for other in (fix, doubled, word[::-1], word + letter, letter + word):
         if _slip_shape(word, other):
             assert typo_distance(word, other) == 1, other
+
+
+def test_a_vowel_after_an_english_word_is_no_slip_on_its_own() -> None:
+    # 'juryo' (a sumo division), 'lidi', 'tuta': how words of other languages end, withheld alone
+    r = DEFAULT.clean("In the juryo division, he won again.")
+    assert r.text == "In the juryo division, he won again." and [f.kind for f in r.flags] == ["grammar.withheld"]
