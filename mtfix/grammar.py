@@ -179,6 +179,7 @@ _ANY_WORD = re.compile(r"[^\W\d_]+")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{3,}(?![\w'’-])")
 # a sentence's lower-case first word, not followed by a capitalised one ('de Gaulle')
 _LOWER_START = re.compile(r"([a-z]+)[,;:]?(?=\s+(?![A-Z])\S)")
+_GOES_ON = frozenset("and or but nor".split())  # a segment that starts with one continues another
 _FIRST_WORD = re.compile(r"[A-Z][a-z]{2,}(?![\w'’-])")  # a sentence's capitalised first word
 # Placeholders of localisation formats ({0}, %s, %1$d, <b>, &amp;, $var): never linted.
 _PLACEHOLDER = re.compile(r"\{[^{}\s]*\}|%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[sdifxXeEgGcrpu@]|</?\w[^<>]*>|&\w+;|\$\w+")
@@ -363,6 +364,8 @@ class GrammarStage:
         m = _LOWER_START.match(sentence)
         if m is None or m.group(1) not in self.known or any(x.start == 0 for x in protected_spans(sentence)):
             return []
+        if m.group(1) in _GOES_ON:
+            return []  # 'and causes a great many diseases': the rest of a sentence split in two
         word = m.group(1)
         message = f"Sentence start: {word!r} → {word.capitalize()!r} (a sentence starts with a capital letter)."
         return [Edit(start, start + 1, sentence[0].upper(), "casing.sentence", message, RULES["SpellCheck"][1])]

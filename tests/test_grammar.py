@@ -354,6 +354,9 @@ def test_a_lower_case_sentence_start_is_capitalised_only_beside_other_slips() ->
     assert DEFAULT.clean("brown eyes").changes == []
     fixed = DEFAULT.clean("de Havilland built the plane beacuse it was needed.").text
     assert fixed == "de Havilland built the plane because it was needed."  # a name's particle stays
+    # a segment that starts with 'and' continues another: its start stays, even where nothing is withheld
+    fixed = GRAMMAR.clean("and causes a great many diseases beacuse of it.").text
+    assert fixed == "and causes a great many diseases because of it."
 
 
 def test_a_derived_word_the_dictionary_lacks_is_not_turned_into_another_word() -> None:
