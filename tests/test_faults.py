@@ -121,3 +121,15 @@ def test_workers_end_quietly_when_the_parent_is_killed(
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)  # whatever is left, so that nothing outlives the test
     assert (tmp_path / "err.txt").read_text() == ""
+
+
+def test_a_worker_whose_parent_died_while_it_started_ends_at_once() -> None:
+    """The parent's id comes from the parent: a worker that finds another (it was adopted while it was still
+    importing) ends silently instead of waiting on a pipe nobody writes to."""
+    code = "from mtfix.cli.stream import _die_with_parent; _die_with_parent(PARENT); print('alive')"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for parent, alive in ((os.getpid(), True), (1, False)):
+        done = subprocess.run(
+            [sys.executable, "-c", code.replace("PARENT", str(parent))], env=env, capture_output=True, text=True
+        )
+        assert (done.stdout == "alive\n") is alive and done.stderr == "", (parent, done)

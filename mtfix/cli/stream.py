@@ -309,7 +309,8 @@ class Cleaning:
         # "leaked semaphores" on stderr when this process is killed: nothing leaks that outlives it.
         if _QUIET_TRACKER not in sys.warnoptions:
             sys.warnoptions.append(_QUIET_TRACKER)
-        with multiprocessing.get_context("spawn").Pool(self.workers, _init_worker, (self.config,)) as pool:
+        spawn = multiprocessing.get_context("spawn")
+        with spawn.Pool(self.workers, _init_worker, (self.config, os.getpid())) as pool:
 
             def submit(batch: Batch) -> Handle:
                 return _Pending(pool.apply_async(_clean_block, (batch,)), batch.texts, self._stats)
@@ -331,22 +332,25 @@ def setup(config: Config) -> Cleaner:
     return cleaner
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, parent: int) -> None:
     """Pool initializer: build this process's cleaner once (an error is raised by the first block,
-    because a pool whose initializer fails restarts its workers forever)."""
+    because a pool whose initializer fails restarts its workers forever). ``parent`` is the process
+    that started the pool."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _die_with_parent()
+    _die_with_parent(parent)
     try:
         _worker = setup(config)
     except SetupError as e:
         _worker = e
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """Have the kernel end this worker the moment its parent dies (Linux): a parent killed with SIGKILL
-    would otherwise leave its workers to find a broken pipe and print tracebacks on the way out."""
-    parent = os.getppid()
+    would otherwise leave its workers to find a broken pipe and print tracebacks on the way out. The
+    parent's id comes from the parent itself: one killed while this worker was still starting (on a
+    busy machine, importing takes seconds) would leave ``os.getppid()`` naming the process that adopted
+    the worker, and the check below would pass."""
     try:
         import ctypes
 
