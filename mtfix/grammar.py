@@ -362,11 +362,10 @@ class GrammarStage:
         particle of a name ('de Havilland', 'van Gogh'), and only in a sentence the stage looked at
         anyway (the pre-check does not send lower-case starts to it)."""
         m = _LOWER_START.match(sentence)
-        if m is None or m.group(1) not in self.known or any(x.start == 0 for x in protected_spans(sentence)):
+        word = "" if m is None else m.group(1)
+        # _GOES_ON: 'and causes a great many diseases' is the rest of a sentence split in two
+        if word not in self.known or word in _GOES_ON or any(x.start == 0 for x in protected_spans(sentence)):
             return []
-        if m.group(1) in _GOES_ON:
-            return []  # 'and causes a great many diseases': the rest of a sentence split in two
-        word = m.group(1)
         message = f"Sentence start: {word!r} → {word.capitalize()!r} (a sentence starts with a capital letter)."
         return [Edit(start, start + 1, sentence[0].upper(), "casing.sentence", message, RULES["SpellCheck"][1])]
 
@@ -660,10 +659,8 @@ COMMON_ZIPF = 3.0
 
 def _common(word: str, fix: str) -> bool:
     """Whether ``word`` is in common use and its ``fix`` not a thousandfold more so (``_MARGIN``)."""
-    from wordfreq import zipf_frequency
-
-    zipf = zipf_frequency(word, "en")
-    return zipf >= COMMON_ZIPF and zipf_frequency(fix, "en") - zipf < _MARGIN
+    zipf = _zipf(word)
+    return zipf >= COMMON_ZIPF and _zipf(fix) - zipf < _MARGIN
 
 
 _PREFIXES = tuple("anti co counter de dis inter mis multi non out over post pre re semi sub super un under".split())
@@ -678,6 +675,8 @@ _STEM_ZIPF = 2.5  # a stem English text uses about once in three million words
 
 @lru_cache(maxsize=65536)
 def _zipf(word: str) -> float:
+    """``word``'s frequency in English on the Zipf scale (``wordfreq``), cached: the judge asks about
+    the same words and their typo neighbours again and again."""
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en")
@@ -703,15 +702,13 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
     hundredfold (``_SLIP_MARGIN``), and a second candidate a letter changed away is no guess there.
     Nor is a fix self-evident when another word one typo away is about as frequent, offered or not
     ('superviors': 'superiors' or 'supervisors')."""
-    from wordfreq import zipf_frequency
-
     word = problem.lower()
     scored = [
         # the text last: Harper's order of equal suggestions is not stable from run to run
         (
             typo_distance(word, c.replacement_text.lower()),
             not _slip_shape(word, c.replacement_text.lower()),
-            -zipf_frequency(c.replacement_text, "en"),
+            -_zipf(c.replacement_text),
             c.replacement_text,
             i,
         )
@@ -719,21 +716,21 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
     ]
     scored.sort()
     best = [choices[i] for *_, i in scored]
-    distance, _, frequency, *_ = scored[0]
+    distance, other_shape, frequency, *_ = scored[0]
+    fix, zipf = best[0].replacement_text.lower(), _zipf(word)
     # and only where the fix is not itself a guess: one candidate a typo away ('greated' could be
     # 'greater' or 'greeted', 'showel' 'showed' or 'shovel': only context decides, and not here)
     unique = sum(d == 1 for d, *_ in scored) == 1
-    slip = len(word) > 3 and _slip_shape(word, best[0].replacement_text.lower())  # not 'swa', 'bak'
-    floor = zipf_frequency(word, "en") + (_SLIP_MARGIN if slip else _MARGIN)
+    slip = len(word) > 3 and not other_shape  # not 'swa', 'bak'
+    floor = zipf + (_SLIP_MARGIN if slip else _MARGIN)
     # a vowel after an English word is how words of other languages end ('juryo', 'lidi', 'tuta',
     # 'pathi'): never evident on its own
-    fix = best[0].replacement_text.lower()
     ending = word[-1] in "aiou" and word[:-1] == fix
     evident = distance == 1 and (unique or slip) and -frequency >= floor and not ending
     if evident:  # nor a rival about as frequent a typo away, offered or not ('superviors': 'superiors',
         # 'supervisors'), though a far rarer one is no rival ('teh': 'ten' beside 'the')
-        floor = max(zipf_frequency(word, "en") + _MARGIN, zipf_frequency(fix, "en") - _RIVAL)
-        evident = not any(w != fix and zipf_frequency(w, "en") >= floor for w in _one_typo_away(word))
+        floor = max(zipf + _MARGIN, _zipf(fix) - _RIVAL)
+        evident = not any(w != fix and _zipf(w) >= floor for w in _one_typo_away(word))
     return best, (SELF_EVIDENT if evident else confidence)
 
 

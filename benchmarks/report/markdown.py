@@ -98,14 +98,7 @@ def grammar_md(sec: dict[str, Any] | None) -> list[str]:
         "",
         f"Every grammar change on the WMT21 references ({len(refs['grammar_changes'])}):",
         "",
-        *table(
-            ["kind", "change", "in context"],
-            [
-                [c["kind"], code(f"{c['change'][0]} → {c['change'][1]}"), code(c["before"])]
-                for c in refs["grammar_changes"]
-            ],
-            left=3,
-        ),
+        *_changes_table(refs["grammar_changes"]),
         "",
     ]
     if held:
@@ -114,14 +107,16 @@ def grammar_md(sec: dict[str, Any] | None) -> list[str]:
             f"Every grammar change on the held-out WMT23 references ({len(grammar)}; the rules' are in "
             "`benchmarks/results/modes.md`):",
             "",
-            *table(
-                ["kind", "change", "in context"],
-                [[c["kind"], code(f"{c['change'][0]} → {c['change'][1]}"), code(c["before"])] for c in grammar],
-                left=3,
-            ),
+            *_changes_table(grammar),
             "",
         ]
     return out
+
+
+def _changes_table(changes: Sequence[dict[str, Any]]) -> list[str]:
+    """The changes ``bench_grammar.py`` lists, one row each: kind, the change, and it in context."""
+    rows = [[c["kind"], code(f"{c['change'][0]} → {c['change'][1]}"), code(c["before"])] for c in changes]
+    return table(["kind", "change", "in context"], rows, left=3)
 
 
 def available(entry: dict[str, Any] | None) -> bool:

@@ -289,8 +289,7 @@ def fix_hyphen(text: str) -> Iterator[Repair]:
             # -IFAD.' and 'Edo -Professor Jacob' are an attribution dash. A single capital letter is
             # never a word a dash follows ('E -Locomotive', 'T -Shirt'), except 'I'.
             letter = len(left) == 1 and left.isupper() and left != "I"
-            goes_on = right not in _TITLES and _NAME_GOES_ON.match(text, m.end("right"))
-            joined = _JOINED_TAIL.match(tail) or goes_on
+            joined = _JOINED_TAIL.match(tail) or (right not in _TITLES and _NAME_GOES_ON.match(text, m.end("right")))
             if not (letter or (left[0].isupper() and joined)):
                 continue
         elif len(right) == 1:
@@ -324,9 +323,9 @@ _SHORT_WORDS = frozenset("""a an the of in on at by for is are was be it he she 
 _JOINED_TAIL = regex.compile(r"(?: \p{Ll}|,|['’]s\b)")
 # The capitalised part goes on into the sentence: a run of capitalised words, then a lower-case one
 # ('Frank -Walter Steinmeier said', 'the Azov -Black Sea basin'), a comma or a closing bracket
-# ('(Rhine -Neckar District)'). An attribution dash ends its
-# headline instead ('in Nigeria -Report', 'by Coronavirus -IFAD.', 'of Edo -Professor Jacob.'), or
-# names its source by title ('for the Edo -Professor Jacob election').
+# ('(Rhine -Neckar District)'). An attribution dash ends its headline instead ('in Nigeria -Report',
+# 'by Coronavirus -IFAD.', 'of Edo -Professor Jacob.'), or names its source by title ('for the Edo
+# -Professor Jacob election').
 _TITLES = frozenset("Professor Prof Dr Doctor Mr Mrs Ms President Minister Governor Senator Chairman Director".split())
 _NAME_GOES_ON = regex.compile(r"(?:[’'”\"]?[ ]\p{Lu}[\p{L}\p{N}'’-]*){0,4}(?:[’'”\"]?[ ]\p{Ll}|[’'”\"]?[,)])")
 
