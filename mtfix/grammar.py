@@ -98,6 +98,10 @@ _IRREGULAR = re.compile(r"[b-df-hj-np-tv-z]ys")  # RegularIrregulars ('flys'; 'c
 _HEADS = _QUANTIFIERS | _THIRD | _OTHER | {"there", "more", "most", "and", "for", "other"}
 _STRIP = "\"'“”‘’()[]{}.;:!?"
 _MARKS = _STRIP + ","
+_S = re.escape(_MARKS)
+# a word that is 'i' once stripped of quotes, brackets and commas, or starts "i'" / "i’" (split() splits at \s)
+_PRONOUN_TRIGGER = re.compile(rf"(?<!\S)(?:[{_S}]*i[{_S}]*(?!\S)|i['’])")
+_IRREGULAR_PLURAL = re.compile(rf"(?<!\S)[{_S}]*(?i:childs|mans|womans)")  # a word that starts so
 
 
 @lru_cache(maxsize=1)
@@ -112,32 +116,61 @@ def _trigger_words() -> dict[str, frozenset[str]]:
     return lists
 
 
+@lru_cache(maxsize=1)
+def _speller_table() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """``mtfix/data/speller_words.txt.gz`` (built by :mod:`mtfix.train.speller_words`): the words every
+    dialect's spell checker accepts, and those only some accept -> which."""
+    import gzip
+
+    every: list[str] = []
+    some: dict[str, frozenset[str]] = {}
+    with gzip.open(Path(__file__).resolve().parent / "data" / "speller_words.txt.gz", "rt", encoding="utf-8") as f:
+        for line in f.read().split("\n"):
+            if not line or line.startswith("#"):
+                continue
+            word, _, dialects = line.partition("\t")
+            if dialects:
+                some[word] = frozenset(dialects.split())
+            else:
+                every.append(word)
+    return frozenset(every), some
+
+
+@lru_cache(maxsize=8)
+def speller_words(dialect: str | None = None) -> frozenset[str]:
+    """English words mtfix's lexicon lacks that Harper's spell checker accepts in every dialect, or with
+    ``dialect``, in that one: never asked about."""
+    every, some = _speller_table()
+    return every if dialect is None else every | {w for w, ds in some.items() if dialect in ds}
+
+
 def _triggered(text: str) -> bool:
     """Whether a word or word pair of ``text`` is one that a rule other than the spell checker may fire
-    on (over-inclusive: it only decides what Harper is asked)."""
+    on (over-inclusive: it only decides what Harper is asked). Set operations where they decide: this
+    runs on every line of a corpus."""
     raw = text.split()
     if not raw:
         return False
     lists = _trigger_words()
-    words = [t.strip(_STRIP).lower() for t in raw]
+    words = [t.strip(_MARKS).lower() for t in raw]  # 'if he want, he can': the comma is no part of it
     present = set(words)
-    if "i" in present and any(t.strip(_STRIP) == "i" for t in raw):  # CapitalizePersonalPronouns
-        return True
-    if any(t.startswith(("i'", "i’")) for t in raw):
+    # CapitalizePersonalPronouns: 'i' alone, "i'm" (a substring test first: the scan is rarely needed)
+    if ("i" in present or "i'" in text or "i’" in text) and _PRONOUN_TRIGGER.search(text):
         return True
     if words[0] in lists["markers"] and not raw[0].endswith(","):  # DiscourseMarkers: an opening marker
         return True
-    if present & lists["compounds"]:  # OpenCompounds
+    if not present.isdisjoint(lists["compounds"]) or not present.isdisjoint(lists["irregular"]):
+        return True  # OpenCompounds; RegularIrregulars
+    low = text.lower()
+    if ("mans" in low or "childs" in low) and _IRREGULAR_PLURAL.search(text):  # 'childs', 'mans', 'womans'
         return True
     plural, plural_es = lists["mass_pluralised"], lists["mass_pluralised_es"]
-    for word in present:  # RegularIrregulars; MassNouns on a plural mass noun ('informations', 'researches')
+    for word in present:  # RegularIrregulars ('flys'); MassNouns on a plural mass noun ('informations')
         if word.endswith("s") and (
             _IRREGULAR.fullmatch(word[-3:])
             or (word[:-1] in plural and not word.endswith("ings"))
             or (word.endswith("es") and word[:-2] in plural_es)
         ):
-            return True
-        if word in lists["irregular"] or word.startswith(("childs", "mans", "womans")):
             return True
     if not present & _HEADS:
         return False
@@ -181,6 +214,8 @@ _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{3,}(?![\w'’-])")
 _LOWER_START = re.compile(r"([a-z]+)[,;:]?(?=\s+(?![A-Z])\S)")
 _GOES_ON = frozenset("and or but nor".split())  # a segment that starts with one continues another
 _FIRST_WORD = re.compile(r"[A-Z][a-z]{2,}(?![\w'’-])")  # a sentence's capitalised first word
+# the capitalised first word of each sentence of a line (where mtfix.segment.sentences starts one)
+_OPENING = re.compile(r"(?:^\s*|[.!?。！？][\"'”’)\]]*\s+)([A-Z][a-z]{2,})(?![\w'’-])")
 # Placeholders of localisation formats ({0}, %s, %1$d, <b>, &amp;, $var): never linted.
 _PLACEHOLDER = re.compile(r"\{[^{}\s]*\}|%(?:\d+\$)?[-+ #0]*\d*(?:\.\d+)?[sdifxXeEgGcrpu@]|</?\w[^<>]*>|&\w+;|\$\w+")
 DIALECTS = ("american", "british", "australian", "canadian", "indian")
@@ -251,8 +286,11 @@ class GrammarStage:
             confirm=False,
         )
         self.known = known_words() | {w.lower() for w in options.dictionary}
+        # words Harper knows besides: the spell checker would not lint them, so they are never asked about
+        self.spelled = speller_words(options.dialect)
         self._linter: Any = None
-        self._words_of_line: tuple[str, int, int, Counter[str]] | None = None  # the last line's word counts
+        # the last line's word counts (lower-cased), and the words it writes with a capital
+        self._words_of_line: tuple[str, int, int, Counter[str], frozenset[str]] | None = None
         self._others: list[Any] | None = None  # spell checkers of the other dialects, made when needed
         self._speller: Any = None  # the spell checker alone, asked about single words (_lookup)
         # which of Harper's two paths the configured rules use: the speller, the sentence linter
@@ -316,19 +354,25 @@ class GrammarStage:
                 triggered[part] = self._lints and _triggered(part)
             return triggered[part]
 
+        # a capitalised first word may be a name: never changed alone, in any mode, so asked about only
+        # in a sentence looked at anyway or on a line an earlier stage repaired (its evidence)
+        repaired = {bisect.bisect_right(offsets, a) - 1 for a, _ in doc.change_spans()}
         for n, line in enumerate(lines):
-            if not line or not (self._unknown_word(line) or trigger(line)):
+            openings = n in repaired
+            if not line or not (self._unknown_word(line, openings) or trigger(line)):
                 continue
             for s in sentences(line):
                 start = offsets[n] + s.start
-                if (self._unknown_word(s.text) or trigger(s.text)) and not any(
+                if (self._unknown_word(s.text, openings) or trigger(s.text)) and not any(
                     a < start + len(s.text) and start < b for a, b in foreign
                 ):
                     candidates.append((start, s.text, trigger(s.text)))
         if not candidates:
             return Proposal()
         if self._spells:
-            self._prefetch(w for _, sentence, _ in candidates for w in _LOWER_WORD.findall(sentence))
+            # the lower-case words, and a capitalised first word in lower case (_misspellings asks both)
+            first = (m.group().lower() for _, sentence, _ in candidates if (m := _FIRST_WORD.match(sentence)))
+            self._prefetch(itertools.chain(first, (w for _, s, _ in candidates for w in _LOWER_WORD.findall(s))))
         edits: list[Edit] = []
         flags: list[Flag] = []
         with quiet():
@@ -339,7 +383,7 @@ class GrammarStage:
                     # A word Harper does not know may be the other rules' business too: an inflection
                     # ('choosed', 'childs', 'knowledges') or two words run together ('infact').
                     if self._lints and (
-                        any(self._inflected(sentence[w.span.start : w.span.end]) for w in spelling) or fires
+                        any(self._inflected(sentence[w.span.start : w.span.end].lower()) for w in spelling) or fires
                     ):
                         found = dict(self.linter.organized_lints(sentence, language="plaintext"))
                         self.stats["linted"] += 1
@@ -369,11 +413,17 @@ class GrammarStage:
         message = f"Sentence start: {word!r} → {word.capitalize()!r} (a sentence starts with a capital letter)."
         return [Edit(start, start + 1, sentence[0].upper(), "casing.sentence", message, RULES["SpellCheck"][1])]
 
-    def _unknown_word(self, text: str) -> bool:
+    def _unknown_word(self, text: str, openings: bool = False) -> bool:
         """The pre-check, with a trigger of one of the other rules (:func:`_triggered`): a lower-case word
-        that mtfix's lexicon and the user's dictionary lack (Harper is asked about it, :meth:`_misspellings`)."""
-        known = self.known
-        return self._spells and any(w not in known for w in _LOWER_WORD.findall(text))
+        that mtfix's lexicon, the user's dictionary and the words Harper knows (:func:`speller_words`)
+        lack (Harper is asked about it, :meth:`_misspellings`); with ``openings``, or a sentence's
+        capitalised first word, in lower case."""
+        if not self._spells:
+            return False
+        words = _LOWER_WORD.findall(text)
+        if openings:
+            words += [w.lower() for w in _OPENING.findall(text)]
+        return bool(words) and not self.spelled.issuperset(set(words).difference(self.known))
 
     def _misspellings(self, sentence: str) -> list[_WordLint]:
         """Harper's spelling lints of the lower-case words of ``sentence`` (from the per-word cache),
@@ -383,7 +433,9 @@ class GrammarStage:
         found = _LOWER_WORD.findall(sentence)
         for m in _LOWER_WORD.finditer(sentence):
             word = m.group()
-            if word in self.known or found.count(word) > 1 or self._foreign_context(sentence, m.start(), m.end()):
+            if word in self.known or word in self.spelled or found.count(word) > 1:
+                continue
+            if self._foreign_context(sentence, m.start(), m.end()):
                 continue
             lint = self._lookup(word)
             if lint is not None:
@@ -399,12 +451,14 @@ class GrammarStage:
         return out
 
     def _inflected(self, word: str) -> bool:
-        """Whether an unknown word may be a wrong inflection or two known words run together."""
+        """Whether an unknown word may be a wrong inflection, or one of the run-together phrases Harper
+        splits ('infact', 'alot': ``closed_compounds`` of ``mtfix/data/grammar_triggers.json``; any two
+        known words run together sent a news sentence in six to Harper for nothing)."""
         known = self.known
         stems = (word[:-1], word[:-2]) if word.endswith(("s", "d")) else ()  # 'childs', 'choosed', 'bursted'
         if any(stem in known for stem in stems) or (word.endswith("ed") and word[:-2] + "e" in known):
             return True
-        return any(word[:i] in known and word[i:] in known for i in range(2, len(word) - 1))
+        return word in _trigger_words()["closed_compounds"]
 
     def _derived(self, word: str, fix: str) -> bool:
         """Whether ``word`` is built from a word English uses and a common affix, and ``fix`` makes it
@@ -445,7 +499,7 @@ class GrammarStage:
         :meth:`_variant`). Harper is asked once per word
         (its spell checker is context-free): the spell checker never runs on whole sentences, and a
         corpus costs one lookup per distinct unknown word."""
-        if word in self.known:
+        if word in self.known or word in self.spelled:
             return None
         try:
             return self._harper_words[word]
@@ -471,8 +525,8 @@ class GrammarStage:
         """Ask Harper about the words not yet asked, many at a time, one a paragraph ("\\n\\n" between
         them); a word whose lint does not cover exactly that word is left for :meth:`_lookup` to ask
         alone. A failure leaves them all to it (and so to each sentence's own error handling)."""
-        known, cache = self.known, self._harper_words
-        todo = sorted({w for w in words if w not in known and w not in cache})
+        known, spelled, cache = self.known, self.spelled, self._harper_words
+        todo = sorted({w for w in words if w not in known and w not in spelled and w not in cache})
         for i in range(0, len(todo), self.PREFETCH):
             chunk = todo[i : i + self.PREFETCH]
             starts = list(itertools.accumulate((len(w) + 2 for w in chunk[:-1]), initial=0))
@@ -493,22 +547,25 @@ class GrammarStage:
                 if k not in odd:
                     self._remember(word, exact.get(k))
 
-    def _line_words(self, text: str, start: int) -> Counter[str]:
-        """How often each word (lower-cased) occurs in the line of ``start``: counted once a line, not
-        once a sentence, which was quadratic on a long line (a 400 KB line took 14 s)."""
+    def _line_words(self, text: str, start: int) -> tuple[Counter[str], frozenset[str]]:
+        """How often each word (lower-cased) occurs in the line of ``start``, and the words (lower-cased)
+        it writes with a capital: counted once a line, not once a sentence, which was quadratic on a
+        long line (a 400 KB line took 14 s)."""
         cached = self._words_of_line
         if cached is not None and cached[0] is text and cached[1] <= start <= cached[2]:
-            return cached[3]  # the same line: no looking for its ends again (a rescan per sentence)
+            return cached[3], cached[4]  # the same line: no looking for its ends again (a rescan per sentence)
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", start)
         line_end = len(text) if line_end < 0 else line_end
-        counts = Counter(w.lower() for w in _ANY_WORD.findall(text, line_start, line_end))
-        self._words_of_line = (text, line_start, line_end, counts)
-        return counts
+        found = _ANY_WORD.findall(text, line_start, line_end)
+        counts = Counter(w.lower() for w in found)
+        capitals = frozenset(w.lower() for w in found if w[0].isupper())
+        self._words_of_line = (text, line_start, line_end, counts, capitals)
+        return counts, capitals
 
     def _judge(self, text: str, start: int, sentence: str, found: dict[str, list[Any]]) -> list[Edit]:
         """The lints of ``sentence`` (at ``start`` in ``text``) that mtfix accepts, as sentence edits."""
-        line_words = self._line_words(text, start)
+        line_words, capitals = self._line_words(text, start)
         blocked = [(s.start, s.end) for s in protected_spans(sentence)]
         blocked += [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(sentence)]
         out: list[Edit] = []
@@ -535,6 +592,8 @@ class GrammarStage:
                     continue  # a gerund's plural is a count noun ('findings', 'earnings', 'buildings')
                 if rule == "PronounVerbAgreement" and token.lower() in _PAST_IS_BASE:
                     continue  # 'it beat', 'he put': a past tense, not a missing -s
+                if rule == "PronounVerbAgreement" and token.lower() in capitals:
+                    continue  # 'Ram or he ram': the verb is a name the line writes with a capital
                 if rule == "PronounVerbAgreement" and _next_word(sentence, b) in _FINITE:
                     continue  # 'you guys are', 'we students have': a noun with its pronoun, then the verb
                 if rule == "SpellCheck" and (_INNER.search(token) or self._foreign_context(sentence, a, b)):
@@ -543,8 +602,6 @@ class GrammarStage:
                 if any(line_words[w] > 1 for w in words if len(w) > 2 and rule == "SpellCheck"):
                     continue  # a word that recurs is a term, not a slip
                 choices = [s for s in lint.suggestions if _usable(rule, problem, s, self.known)]
-                if rule == "SpellCheck" and choices and self._variant(problem):
-                    continue  # another dialect's spelling ('organiser', 'centimetres'), not a slip
                 confidence = RULES[rule][1]
                 if rule == "RegularIrregulars" and choices:
                     choices = _irregular_choice(sentence[:a], problem.lower(), choices)
@@ -556,6 +613,8 @@ class GrammarStage:
                         continue  # 'unix', 'latex', 'dans': a word English text uses, unless plainly a slip ('teh')
                     if self._derived(problem, choices[0].replacement_text):
                         continue  # 'deinking', 'inhabitance': a derived word the dictionary lacks
+                    if self._variant(problem):  # asked last: four spell checkers, a millisecond a word
+                        continue  # another dialect's spelling ('organiser', 'centimetres'), not a slip
                     if capital:  # a capitalised word may be a name the checker lacks ('Catry'): never alone
                         confidence = min(confidence, RULES[rule][1])
                 variants = list(dict.fromkeys(self._apply(sentence, lint, c) for c in choices))
@@ -615,7 +674,14 @@ class GrammarStage:
         return bool(choices) and _spelling_choice(word, choices, 0.0)[1] >= SELF_EVIDENT
 
     def _variant(self, word: str) -> bool:
-        """Whether the linters of the other dialects accept ``word`` (a dialect variant)."""
+        """Whether the linters of the other dialects accept ``word`` (a dialect variant). For a word of the
+        frequency list the table of :func:`speller_words` answers (it lists every word of it some dialect
+        accepts); the others are asked."""
+        dialects = _speller_table()[1].get(word)
+        if dialects is not None:
+            return bool(dialects - {self.options.dialect})
+        if _zipf(word) > 0:
+            return False  # the frequency list's word no dialect accepts (mtfix.train.speller_words)
         if self._others is None:
             import harper
 

@@ -5,9 +5,13 @@ The grammar stage sends a sentence to Harper only when a cheap pre-check says on
 fire there. For the rules that look at a word after a determiner, a pronoun or 'more' (MassNouns,
 PronounVerbAgreement, AdjectiveDoubleDegree), at single words (DiscourseMarkers, OpenCompounds,
 RegularIrregulars) and for AnA's exceptions to the first-letter rule, a regex on suffixes fires on
-most news sentences ('many years', 'a house'); these lists fire where Harper would. Rebuild after upgrading harper-py::
+most news sentences ('many years', 'a house'); these lists fire where Harper would. OpenCompounds
+also mends a few run-together phrases no dictionary has ('infact', 'alot', 'eachother'): those Harper
+knows are found among every pair of the commonest words written together (``closed_compounds``), so
+a word the spell checker flags reaches the sentence linter only when it is one of them (or a
+regularised inflection). Rebuild after upgrading harper-py::
 
-    python -m mtfix.train.triggers          # about a minute
+    python -m mtfix.train.triggers          # about two minutes
 """
 
 from __future__ import annotations
@@ -61,12 +65,41 @@ def probe(words: list[str]) -> dict[str, list[str]]:
     return out
 
 
+#: How many of the commonest words (wordfreq) are paired for ``closed_compounds``: Harper's list of
+#: closed forms is phrases of function words ('in fact', 'a lot', 'at least', 'each other').
+COMPOUND_WORDS = 600
+
+
+def closed_compounds(lexicon: frozenset[str] | set[str]) -> list[str]:
+    """Two of the commonest words written as one, outside ``lexicon``, that Harper's OpenCompounds
+    splits ('infact' -> 'in fact')."""
+    import harper
+    from wordfreq import top_n_list
+
+    from mtfix.grammar import quiet
+
+    top = [w for w in top_n_list("en", 5 * COMPOUND_WORDS) if w.isascii() and w.isalpha()][:COMPOUND_WORDS]
+    tried = sorted({a + b for a in top for b in top if a + b not in lexicon})
+    linter = harper.Linter(harper.Dialect.AMERICAN)
+    config = dict.fromkeys(linter.get_default_lint_config(), False)
+    config["OpenCompounds"] = True
+    linter.set_lint_config(config)
+    found: set[str] = set()
+    for i in range(0, len(tried), 200):  # many sentences a call: a call costs more than a sentence
+        text = "\n\n".join(f"We saw {w} today." for w in tried[i : i + 200])
+        with quiet():
+            lints = linter.lint(text, language="plaintext")
+        found.update(text[lint.span.start : lint.span.end].lower() for lint in lints)
+    return sorted(found & set(tried))
+
+
 def write(out: Path = OUT) -> dict[str, int]:
     """Probe Harper over the lexicon and write the lists; returns their sizes."""
     from importlib.metadata import version
 
     words = sorted(w for w in known_words() if w.isascii() and w.isalpha() and w.islower())
     lists = probe(words)
+    lists["closed_compounds"] = closed_compounds(known_words())
     data = {"harper-py": version("harper-py"), **lists}
     out.write_text(json.dumps(data, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     return {k: len(v) for k, v in lists.items()}
