@@ -27,6 +27,16 @@ FIXES = [
     ("in the Azov -Black Sea basin", "in the Azov-Black Sea basin", "spacing.hyphen"),
     ("near Hemsbach (Rhine -Neckar District).", "near Hemsbach (Rhine-Neckar District).", "spacing.hyphen"),
     ("with ‘Net -Fiber’ venture", "with ‘Net-Fiber’ venture", "spacing.hyphen"),
+    # an aside, a colon or another sentence follows: the line goes on, no headline ends there
+    ("the Deutsche Presse -Agentur (dpa) said", "the Deutsche Presse-Agentur (dpa) said", "spacing.hyphen"),
+    ("near Kii -Gobo Station 【Jalan】", "near Kii-Gobo Station 【Jalan】", "spacing.hyphen"),
+    ('Gold for Denise Herrmann -Wick: "Pinch me"', 'Gold for Denise Herrmann-Wick: "Pinch me"', "spacing.hyphen"),
+    ("hopes rest on Herrmann -Wick. The start", "hopes rest on Herrmann-Wick. The start", "spacing.hyphen"),
+    (
+        "the All -Japan Women's Team Selection Soft Tennis Tournament (held",
+        "the All-Japan Women's Team Selection Soft Tennis Tournament (held",
+        "spacing.hyphen",
+    ),
     # a command name that is an English word too, followed by no flag
     ("they produce top -notch content", "they produce top-notch content", "spacing.hyphen"),
     # honorifics glued to the name by MT
@@ -93,6 +103,8 @@ CLEAN = [
     "Coronavirus -IFAD.",  # an attribution dash after a headline (WMT21 system output)
     "Edo election -Prof. Yakubu.",
     "Hotels in Nigeria -Report",
+    "Expo - News Today -Hunan Daily - www.example.com",  # a chain of sources: a spaced dash follows
+    "the only solution -Mahomes.",
     "INEC prepares for the election of Edo -Professor Jacob.",  # a source at the headline's end
     "INEC has prepared for the Edo -Professor Jacob election.",  # a source named by title
     "Transfer 17.5% of shares -Economic Observer-Professional",
@@ -267,7 +279,8 @@ def test_injected_artifacts_are_restored(shared_data: Path) -> None:
     res = bench.measure(bench.segments(shared_data), per_class=120)
     assert set(res["classes"]) == {*bench.CLASSES, bench.KEEP_CLASS}
     for name, row in res["classes"].items():
-        if "before a name or the end" in name:
+        if "before a name or the end" in name:  # the headline ends: 46 of 63 restored when measured
+            assert row["thorough"]["restored"] >= 0.7 * row["cases"], (name, row["thorough"]["misses"])
             continue
         assert row["cases"] >= 15, name
         assert row["thorough"]["restored"] >= 0.9 * row["cases"], (name, row["thorough"]["misses"])

@@ -322,12 +322,18 @@ _SHORT_WORDS = frozenset("""a an the of in on at by for is are was be it he she 
 
 _JOINED_TAIL = regex.compile(r"(?: \p{Ll}|,|['’]s\b)")
 # The capitalised part goes on into the sentence: a run of capitalised words, then a lower-case one
-# ('Frank -Walter Steinmeier said', 'the Azov -Black Sea basin'), a comma or a closing bracket
-# ('(Rhine -Neckar District)'). An attribution dash ends its headline instead ('in Nigeria -Report',
+# ('Frank -Walter Steinmeier said', 'the Azov -Black Sea basin'), a comma, a closing bracket
+# ('(Rhine -Neckar District)', 'Hand -Picked Companies】') or an aside opening ('Presse -Agentur (dpa)',
+# 'Kii -Gobo Station 【Jalan】'), a colon, or the end of a sentence that more text follows ('Herrmann
+# -Wick. "When you start'): a headline's attribution ends the line, or a spaced dash follows it ('News
+# Today -Hunan Daily - www...'). An attribution dash ends its headline instead ('in Nigeria -Report',
 # 'by Coronavirus -IFAD.', 'of Edo -Professor Jacob.'), or names its source by title ('for the Edo
 # -Professor Jacob election').
 _TITLES = frozenset("Professor Prof Dr Doctor Mr Mrs Ms President Minister Governor Senator Chairman Director".split())
-_NAME_GOES_ON = regex.compile(r"(?:[’'”\"]?[ ]\p{Lu}[\p{L}\p{N}'’-]*){0,4}(?:[’'”\"]?[ ]\p{Ll}|[’'”\"]?[,)])")
+_NAME_GOES_ON = regex.compile(
+    r"(?:[’'”\"]?[ ]\p{Lu}[\p{L}\p{N}'’-]*){0,8}"
+    r"(?:[’'”\"]?[ ]\p{Ll}|[’'”\"]?[,;:/)\]）】」』]|[ ]?[(\[（【「『]|[.!?][’'”\"]?[ ]+\S)"
+)
 
 
 def _is_flag_line(line: str) -> bool:
