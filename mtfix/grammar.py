@@ -110,6 +110,8 @@ def _trigger_words() -> dict[str, frozenset[str]]:
     data = json.loads((Path(__file__).resolve().parent / "data" / "grammar_triggers.json").read_text("utf-8"))
     lists = {k: frozenset(v) for k, v in data.items() if isinstance(v, list)}
     lists["any_mass"] = lists["mass"] | lists["mass_plural"]
+    words = frozenset(w for w in known_words() if w.isascii() and w.isalpha() and w.islower())
+    lists["mass_silenced_by"] = words - lists["mass_fires_before"]  # the words probed, less those it fires before
     lists["markers"] |= _MARKERS
     lists["third_wrong"] |= _THIRD_WRONG
     lists["other_wrong"] |= _OTHER_WRONG
@@ -201,8 +203,19 @@ def _triggered(text: str) -> bool:
             fires = after == "hand" and words[i - 2 : i] == ["on", "the"] and not raw[i + 1].endswith(",")
         else:
             fires = False
-        # MassNouns after a quantifier; never on a participle ('a moving speech': Harper is silent there)
-        if fires or (word in _QUANTIFIERS and after in lists["any_mass"] and not after.endswith("ing")):
+        # MassNouns after a quantifier; never on a participle ('a moving speech': Harper is silent there),
+        # nor before a lexicon word it takes for a noun ('a traffic accident'; glued marks: it may fire)
+        if fires or (
+            word in _QUANTIFIERS
+            and after in lists["any_mass"]
+            and not after.endswith("ing")
+            and not (
+                i + 2 < len(words)
+                and raw[i + 1].isalpha()
+                and raw[i + 2][:1].islower()
+                and words[i + 2] in lists["mass_silenced_by"]
+            )
+        ):
             return True
     return False
 

@@ -378,6 +378,27 @@ def test_only_the_unknown_words_harper_can_mend_reach_its_sentence_linter() -> N
     assert len(asked) == 2
 
 
+def test_a_mass_noun_before_a_noun_does_not_send_its_sentence_to_harper() -> None:
+    """MassNouns is silent where a noun follows ('a traffic accident'): the pre-check leaves those, and
+    wherever Harper does fire on a quantifier and a mass noun, the pre-check selects the sentence."""
+    import random
+
+    assert not grammar._triggered("They had a traffic accident.")
+    assert not grammar._triggered("We ran an information campaign.")
+    assert grammar._triggered("We need an information.") and grammar._triggered("I have a furniture, too.")
+    assert grammar._triggered("It was a gold, he said.")  # a mark glued to it: Harper may fire
+    lists = grammar._trigger_words()
+    rnd = random.Random(5)
+    masses = rnd.sample(sorted(w for w in lists["mass"] if not w.endswith("ing")), 40)  # participles: left
+    followers = rnd.sample(sorted(lists["mass_silenced_by"]), 40) + rnd.sample(sorted(lists["mass_fires_before"]), 40)
+    linter = grammar._make_linter(grammar.GrammarOptions(rules=("MassNouns",)))
+    texts = [f"We saw a {m} {f} today." for m, f in zip(masses * 2, followers, strict=True)]
+    with grammar.quiet():
+        fired = [t for t in texts if linter.organized_lints(t, language="plaintext").get("MassNouns")]
+    assert fired and all(grammar._triggered(t) for t in fired)
+    assert sum(map(grammar._triggered, texts)) < len(texts)  # and some are left out
+
+
 def test_the_pre_check_misses_few_sentences_harper_would_lint(shared_data: Path) -> None:
     """The cheap pre-check decides what Harper sees: of the JFLEG dev sentences on which the stage's
     rules fire, it must select nearly all, and far fewer than all of clean news."""

@@ -27,6 +27,9 @@ OUT = Path(__file__).resolve().parents[1] / "data" / "grammar_triggers.json"
 FRAMES: dict[str, tuple[str, str, str]] = {
     "mass_plural": ("MassNouns", "There are many {} here.", "s"),
     "mass": ("MassNouns", "I have a {} here.", ""),
+    # MassNouns is silent where a noun follows the mass noun ('a traffic accident', 'a gold medal'):
+    # the words after which it fires (the same for any mass noun; the rest of the lexicon silences it)
+    "mass_fires_before": ("MassNouns", "We saw a gold {} today.", ""),
     "mass_pluralised": ("MassNouns", "We sold the {}s.", ""),  # 'informations', 'knowledges'
     "mass_pluralised_es": ("MassNouns", "We sold the {}es.", "h"),  # 'researches'
     "double_degree": ("AdjectiveDoubleDegree", "It is more {} now.", ""),
