@@ -203,21 +203,19 @@ def _triggered(text: str) -> bool:
             fires = after == "hand" and words[i - 2 : i] == ["on", "the"] and not raw[i + 1].endswith(",")
         else:
             fires = False
-        # MassNouns after a quantifier; never on a participle ('a moving speech': Harper is silent there),
-        # nor before a lexicon word it takes for a noun ('a traffic accident'; glued marks: it may fire)
-        if fires or (
-            word in _QUANTIFIERS
-            and after in lists["any_mass"]
-            and not after.endswith("ing")
-            and not (
-                i + 2 < len(words)
-                and raw[i + 1].isalpha()
-                and raw[i + 2][:1].islower()
-                and words[i + 2] in lists["mass_silenced_by"]
-            )
-        ):
+        if fires or (word in _QUANTIFIERS and _mass_noun_fires(raw, words, i + 1, lists)):
             return True
     return False
+
+
+def _mass_noun_fires(raw: list[str], words: list[str], k: int, lists: dict[str, frozenset[str]]) -> bool:
+    """Whether MassNouns may fire on the mass noun at word ``k``, after a quantifier: never on a
+    participle ('a moving speech': Harper is silent there), nor before a lexicon word it takes for a
+    noun ('a traffic accident'); a mark glued to either word leaves it undecided (it may fire)."""
+    if words[k] not in lists["any_mass"] or words[k].endswith("ing"):
+        return False
+    noun_follows = k + 1 < len(words) and raw[k].isalpha() and raw[k + 1][:1].islower()
+    return not (noun_follows and words[k + 1] in lists["mass_silenced_by"])
 
 
 _NEEDS_EVIDENCE = frozenset(kind for kind, _, evidence in RULES.values() if evidence) | {"casing.sentence"}
@@ -465,8 +463,8 @@ class GrammarStage:
 
     def _inflected(self, word: str) -> bool:
         """Whether an unknown word may be a wrong inflection, or one of the run-together phrases Harper
-        splits ('infact', 'alot': ``closed_compounds`` of ``mtfix/data/grammar_triggers.json``; any two
-        known words run together sent a news sentence in six to Harper for nothing)."""
+        splits ('infact', 'alot': ``closed_compounds`` of ``mtfix/data/grammar_triggers.json``). Any two
+        known words run together ('matchday') sent news sentences to the linter for nothing."""
         known = self.known
         stems = (word[:-1], word[:-2]) if word.endswith(("s", "d")) else ()  # 'childs', 'choosed', 'bursted'
         if any(stem in known for stem in stems) or (word.endswith("ed") and word[:-2] + "e" in known):
@@ -542,23 +540,14 @@ class GrammarStage:
         todo = sorted({w for w in words if w not in known and w not in spelled and w not in cache})
         for i in range(0, len(todo), self.PREFETCH):
             chunk = todo[i : i + self.PREFETCH]
-            starts = list(itertools.accumulate((len(w) + 2 for w in chunk[:-1]), initial=0))
             try:
-                with quiet():
-                    lints = self.speller.lint("\n\n".join(chunk), language="plaintext")
+                found = lints_by_word(self.speller, chunk)
             except Exception:  # asked again one by one, where a failure is handled
                 return
-            exact: dict[int, Any] = {}
-            odd: set[int] = set()  # words with a lint that is not exactly theirs
-            for lint in lints:
-                k = bisect.bisect_right(starts, lint.span.start) - 1
-                if k >= 0 and lint.span.start == starts[k] and lint.span.end == starts[k] + len(chunk[k]):
-                    exact.setdefault(k, lint)
-                else:
-                    odd.add(max(k, 0))
             for k, word in enumerate(chunk):
-                if k not in odd:
-                    self._remember(word, exact.get(k))
+                mine = found.get(k, [])
+                if all((a, b) == (0, len(word)) for a, b, _ in mine):  # a lint not exactly its: asked alone
+                    self._remember(word, mine[0][2] if mine else None)
 
     def _line_words(self, text: str, start: int) -> tuple[Counter[str], frozenset[str]]:
         """How often each word (lower-cased) occurs in the line of ``start``, and the words (lower-cased)
@@ -626,7 +615,7 @@ class GrammarStage:
                         continue  # 'unix', 'latex', 'dans': a word English text uses, unless plainly a slip ('teh')
                     if self._derived(problem, choices[0].replacement_text):
                         continue  # 'deinking', 'inhabitance': a derived word the dictionary lacks
-                    if self._variant(problem):  # asked last: four spell checkers, a millisecond a word
+                    if self._variant(problem):  # last: off the table, it asks four spell checkers
                         continue  # another dialect's spelling ('organiser', 'centimetres'), not a slip
                     if capital:  # a capitalised word may be a name the checker lacks ('Catry'): never alone
                         confidence = min(confidence, RULES[rule][1])
@@ -990,6 +979,20 @@ def _disjoint(edits: list[Edit]) -> list[Edit]:
         ):
             continue
         out.append(e)
+    return out
+
+
+def lints_by_word(linter: Any, words: list[str]) -> dict[int, list[tuple[int, int, Any]]]:
+    """Harper's lints of ``words`` asked in one call, one word a paragraph ("\\n\\n" between them; a
+    call costs more than a word), by the index of the word whose paragraph each falls in: (start, end,
+    lint), the span counted from the word's start."""
+    starts = list(itertools.accumulate((len(w) + 2 for w in words[:-1]), initial=0))
+    with quiet():
+        lints = linter.lint("\n\n".join(words), language="plaintext")
+    out: dict[int, list[tuple[int, int, Any]]] = {}
+    for lint in lints:
+        k = bisect.bisect_right(starts, lint.span.start) - 1
+        out.setdefault(k, []).append((lint.span.start - starts[k], lint.span.end - starts[k], lint))
     return out
 
 

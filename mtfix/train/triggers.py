@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from mtfix.lexicon import known_words
 
@@ -45,18 +46,24 @@ FRAMES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def probe(words: list[str]) -> dict[str, list[str]]:
-    """For every list of :data:`FRAMES`, the words of ``words`` on which Harper's rule fires."""
+def one_rule(rule: str, dialect: Any = None) -> Any:
+    """A Harper linter with only ``rule`` on (American English unless ``dialect``)."""
     import harper
 
+    linter = harper.Linter(harper.Dialect.AMERICAN if dialect is None else dialect)
+    config = dict.fromkeys(linter.get_default_lint_config(), False)
+    config[rule] = True
+    linter.set_lint_config(config)
+    return linter
+
+
+def probe(words: list[str]) -> dict[str, list[str]]:
+    """For every list of :data:`FRAMES`, the words of ``words`` on which Harper's rule fires."""
     from mtfix.grammar import quiet
 
     out: dict[str, list[str]] = {}
     for name, (rule, frame, which) in FRAMES.items():
-        linter = harper.Linter(harper.Dialect.AMERICAN)
-        config = dict.fromkeys(linter.get_default_lint_config(), False)
-        config[rule] = True
-        linter.set_lint_config(config)
+        linter = one_rule(rule)
         if which == "consonant":
             tried = [w for w in words if w[0] not in "aeiou"]
         elif which == "vowel":
@@ -76,17 +83,13 @@ COMPOUND_WORDS = 600
 def closed_compounds(lexicon: frozenset[str] | set[str]) -> list[str]:
     """Two of the commonest words written as one, outside ``lexicon``, that Harper's OpenCompounds
     splits ('infact' -> 'in fact')."""
-    import harper
     from wordfreq import top_n_list
 
     from mtfix.grammar import quiet
 
     top = [w for w in top_n_list("en", 5 * COMPOUND_WORDS) if w.isascii() and w.isalpha()][:COMPOUND_WORDS]
     tried = sorted({a + b for a in top for b in top if a + b not in lexicon})
-    linter = harper.Linter(harper.Dialect.AMERICAN)
-    config = dict.fromkeys(linter.get_default_lint_config(), False)
-    config["OpenCompounds"] = True
-    linter.set_lint_config(config)
+    linter = one_rule("OpenCompounds")
     found: set[str] = set()
     for i in range(0, len(tried), 200):  # many sentences a call: a call costs more than a sentence
         text = "\n\n".join(f"We saw {w} today." for w in tried[i : i + 200])
