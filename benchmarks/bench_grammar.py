@@ -67,6 +67,33 @@ def references(data: Path, limit: int | None) -> list[str]:
     return [s for f in sorted((data / "wmt21" / "references").glob("*")) for s in read_lines(f, limit)]
 
 
+def reference_sources(data: Path, limit: int | None) -> list[str]:
+    """The source segment of each line of :func:`references` (``newstest2021.cs-en.ref.A.en`` translates
+    ``newstest2021.cs-en.src.cs``, line by line)."""
+    out: list[str] = []
+    for f in sorted((data / "wmt21" / "references").glob("*")):
+        pair = f.name.split(".")[1]
+        src = read_lines(data / "wmt21" / "sources" / f"newstest2021.{pair}.src.{pair.split('-')[0]}", limit)
+        if len(src) != len(read_lines(f, limit)):
+            raise ValueError(f"{f.name}: not line-aligned with its source")
+        out += src
+    return out
+
+
+def with_sources(
+    cleaner: mtfix.Cleaner, texts: list[str] | tuple[str, ...], sources: list[str], alone: list[mtfix.Result]
+) -> tuple[list[mtfix.Result], list[dict[str, Any]]]:
+    """``texts`` cleaned with their source segments (bilingual input), and each segment whose result
+    differs from ``alone`` (cleaned without): its changes both ways."""
+    results = cleaner.clean_batch(texts, sources=sources)
+    differ = [
+        {"without": [[c.before, c.after] for c in a.changes], "with": [[c.before, c.after] for c in b.changes]}
+        for a, b in zip(alone, results, strict=True)
+        if a.text != b.text
+    ]
+    return results, differ
+
+
 def listed(results: list[mtfix.Result], source: str | None = None) -> list[dict[str, Any]]:
     """Every change in ``results`` (of ``source`` only, if given), in context, for a reader to judge."""
     return [
@@ -88,6 +115,8 @@ def measure(data: Path, limit: int | None, speed_lines: int) -> dict[str, Any]:
     seed = SEED.read_text(encoding="utf-8")
     mt = tuple(detokenize(s) for p in MLQE_PAIRS for s in read_lines(data / "mlqe-pe" / p / "dev.mt", limit))
     pe = tuple(detokenize(s) for p in MLQE_PAIRS for s in read_lines(data / "mlqe-pe" / p / "dev.pe", limit))
+    mt_src = [detokenize(s) for p in MLQE_PAIRS for s in read_lines(data / "mlqe-pe" / p / "dev.src", limit)]
+    refs_src = reference_sources(data, limit)
     out["mlqe_do_nothing"] = corpus_scores(mt, pe, mt)
     nothing = jfleg.measure(data, limit, {"nothing": Tool("nothing", fix=str)}, None)["tools"]["nothing"]
     out["jfleg_do_nothing"] = nothing["gleu"]
@@ -118,7 +147,17 @@ def measure(data: Path, limit: int | None, speed_lines: int) -> dict[str, Any]:
                 "changed": sum(r.changed for r in held_results),
                 "changes": listed(held_results),
             }
-        row["mlqe"] = corpus_scores(tuple(r.text for r in cleaner.clean_batch(mt)), pe, mt)
+        mlqe_results = cleaner.clean_batch(mt)
+        row["mlqe"] = corpus_scores(tuple(r.text for r in mlqe_results), pe, mt)
+        if name.startswith("default"):  # bilingual input: the guard keeps words copied from the source
+            refs_given, refs_differ = with_sources(cleaner, refs, refs_src, results)
+            mlqe_given, mlqe_differ = with_sources(cleaner, mt, mt_src, mlqe_results)
+            row["with_sources"] = {
+                "references_changed": sum(r.changed for r in refs_given),
+                "references_differ": refs_differ,
+                "mlqe": corpus_scores(tuple(r.text for r in mlqe_given), pe, mt),
+                "mlqe_differ": mlqe_differ,
+            }
         r = cleaner.clean(seed)
         row["seed"] = {
             "rule_changes": sum(c.source == "rule" for c in r.changes),
@@ -222,6 +261,22 @@ def markdown(res: dict[str, Any]) -> str:
         f"| Harper alone, every first suggestion | {hb['jfleg_gleu']:.2f} | {hb['jfleg_changed']:.1%} | "
         f"{hb['refs_changed']} | — | — |"
     )
+    given = res["configs"].get("default: rules + grammar", {}).get("with_sources")
+    if given:
+        m = given["mlqe"]
+        lines += [
+            "",
+            "Given the source segments (bilingual input, `clean_batch(texts, sources=...)`), the default keeps a",
+            "word the translation copied from its source (a capitalised word, or a lower-case one English does",
+            f"not have): WMT21 references changed {given['references_changed']}; MLQE-PE TER {m['ter']:.3f}, "
+            f"{m['changed_share']:.1%} changed. What differs from the same text cleaned without its source:",
+            "",
+        ]
+        for key, label in (("references_differ", "WMT21 reference"), ("mlqe_differ", "MLQE-PE")):
+            for d in given[key]:
+                show = ", ".join(f"`{a}` → `{b}`" for a, b in d["without"]) or "nothing"
+                kept = ", ".join(f"`{a}` → `{b}`" for a, b in d["with"]) or "nothing"
+                lines.append(f"- {label}: without the source {show}; with it {kept}")
     lines += ["", "## Speed (one core, side by side)", ""]
     sp = res["speed"]
     lines.append(

@@ -174,8 +174,13 @@ def facts(sentence: str) -> list[str]:
 @lru_cache(maxsize=256)
 def source_words(source: str) -> frozenset[str]:
     """The words of a source segment a translation carries over as they are: those written with a
-    capital (names, codes, terms), in any script."""
-    return frozenset(w for w in _WORD.findall(source) if not w.islower())
+    capital (names, codes, terms), in any script, and lower-case words English does not have (an app
+    name, 'likee'; a term or a word left untranslated, 'abundent', 'formatate'). A translation that
+    writes such a word as the source does copied it: respelling it into the nearest English word
+    ('like', 'formulate') is a guess. A lower-case source word English has too ('latex', 'a') says
+    nothing: it is a word of both languages."""
+    known = known_words()
+    return frozenset(w for w in _WORD.findall(source) if not w.islower() or w not in known)
 
 
 def word_edit_ratio(a: str, b: str) -> float:

@@ -66,6 +66,26 @@ def test_a_word_that_recurs_is_a_term_and_the_user_dictionary_is_respected() -> 
     assert mine.clean(text).changes == []
 
 
+@pytest.mark.parametrize(
+    ("text", "source", "word"),
+    [
+        # an app name and a Romanian word the MT copied: 'like' and 'abundant' would be guesses
+        ("I sit in the likee, there are few subscribers.", "Я сижу в likee , подписчиков мало .", "likee"),
+        ("Ficus comprises abundent latex species.", "Genul Ficus cuprinde specii cu latex abundent .", "abundent"),
+    ],
+)
+def test_a_word_copied_from_the_source_is_kept_and_flagged(text: str, source: str, word: str) -> None:
+    assert GRAMMAR.clean(text).text != text  # without the source it is a typo to Harper and to mtfix
+    r = GRAMMAR.clean(text, source=source)
+    assert r.text == text and r.changes == []
+    (flag,) = [f for f in r.flags if f.kind == "grammar.rejected"]
+    assert text[flag.start : flag.end] == word and f"'{word}', which the source has too" in flag.message
+    # a typo the source does not have is still fixed, and clean_batch agrees with clean
+    other = "We sat in the appartment."
+    fixed = GRAMMAR.clean_batch([text, other], sources=[source, "Stăteam în apartament."])
+    assert [x.text for x in fixed] == [text, "We sat in the apartment."]
+
+
 def test_standard_mode_withholds_a_lone_grammar_edit_as_a_flag() -> None:
     text = "He is a honest man."
     r = mtfix.Cleaner(model=None).clean(text)  # standard mode, no model to confirm

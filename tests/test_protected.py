@@ -197,6 +197,13 @@ def test_the_guard_keeps_what_the_source_has() -> None:
     verdict = guard.check("Merkel met him.", "Markel met him.", 0.9, source="Merkel traf ihn.", **kwargs)
     assert not verdict.ok and "'Merkel', which the source has too" in verdict.reason
     assert guard.check("He go home.", "He goes home.", 0.9, source="Er geht nach Hause.", **kwargs).ok
+    # a lower-case word English does not have, written as the source writes it, was copied from it
+    verdict = guard.check("I sit in likee.", "I sit in like.", 0.9, source="Я сижу в likee.", **kwargs)
+    assert not verdict.ok and "'likee', which the source has too" in verdict.reason
+    # a lower-case word both languages have says nothing ('a' in Romanian, 'film' in both)
+    assert guard.check("It is a apple.", "It is an apple.", 0.9, source="Este a film.", **kwargs).ok
+    assert guard.source_words("Я сижу в likee, film a Merkel.") >= {"likee", "Merkel", "сижу"}
+    assert guard.source_words("film a Merkel") == {"Merkel"}
 
 
 def test_a_source_makes_every_stage_run_and_clean_batch_pairs_them() -> None:
