@@ -49,7 +49,7 @@ from mtfix.changes import Edit, Flag
 from mtfix.guard import shared_ends, typo_distance
 from mtfix.lexicon import VERB_PARTS, known_words, lemmas
 from mtfix.pipeline import Document, Finding, GuardPolicy, Proposal, Resources, register
-from mtfix.scanning import line_offsets
+from mtfix.scanning import first_letter, line_offsets
 from mtfix.segment import protected_spans, sentences
 
 #: The Harper rules the stage runs: rule -> (mtfix kind, confidence, needs evidence). Chosen from
@@ -386,6 +386,8 @@ class GrammarStage:
             self._prefetch(itertools.chain(first, (w for _, s, _ in candidates for w in _LOWER_WORD.findall(s))))
         edits: list[Edit] = []
         flags: list[Flag] = []
+        # a source that opens in lower case makes the segment a fragment: its start keeps its case
+        fragment = doc.source is not None and first_letter(doc.source)[1].islower()
         with quiet():
             for start, sentence, fires in candidates:
                 try:
@@ -404,7 +406,8 @@ class GrammarStage:
                     flags.append(Flag(start, start + len(sentence), "grammar.failed", f"Harper failed: {e}", 0.0))
                     continue
                 edits += self._judge(text, start, sentence, found)
-                edits += self._capitalise(start, sentence)
+                if not (fragment and not text[:start].strip()):
+                    edits += self._capitalise(start, sentence)
         edits = _disjoint(edits)
         findings = [Finding(e.start, e.end, "grammar", e.confidence) for e in edits]
         self.stats["proposed"] += len(edits)

@@ -148,6 +148,19 @@ def words_of(line: str) -> list[str]:
     return last[1]
 
 
+# What may come before a segment's first word: space, an opening quote or bracket, a dash.
+_OPENERS = " \t\"'“‘„«»‹›「『（([¿¡—–-"
+
+
+def first_letter(text: str) -> tuple[int, str]:
+    """Where ``text``'s first word starts and its first character, past space and opening marks (a
+    quote, a bracket, a dash); (-1, '') when something else comes first (a digit, a placeholder, a tag)
+    or nothing does. A source segment that opens with a lower-case letter is a fragment ('click here',
+    the rest of a sentence); a script without case says nothing."""
+    i = len(text) - len(text.lstrip(_OPENERS))
+    return (i, text[i]) if i < len(text) and text[i].isalpha() else (-1, "")
+
+
 def line_offsets(lines: list[str]) -> list[int]:
     """Offset of each of ``lines`` in ``"\\n".join(lines)``."""
     return list(map(add, accumulate(map(len, lines), initial=0), count()))[:-1]

@@ -127,3 +127,16 @@ def test_the_ray_engine_refuses_bitext(tmp_path: Path) -> None:
     (tmp_path / "b.jsonl").write_text('{"src": "a", "text": "b"}\n')
     proc = mtfix("clean", "b.jsonl", "--source-field", "src", "--engine", "ray", cwd=tmp_path)
     assert proc.returncode == 2 and "no source beside the target" in proc.stderr
+
+
+def test_a_word_the_target_copied_from_its_source_column_is_kept(tmp_path: Path) -> None:
+    pairs = "Я сижу в likee.\tI sit in the likee, there are few subscribers.\nStăteam în apartament.\tWe sat in the appartment.\n"
+    (tmp_path / "b.tsv").write_text(pairs)
+    bilingual = mtfix("clean", "b.tsv", "--source-column", "1", "--target-column", "2", cwd=tmp_path)
+    assert bilingual.returncode == 0, bilingual.stderr
+    assert bilingual.stdout.split("\n")[:2] == [
+        "Я сижу в likee.\tI sit in the likee, there are few subscribers.",  # an app's name, as the source writes it
+        "Stăteam în apartament.\tWe sat in the apartment.",  # a typo of the translation's own
+    ]
+    alone = mtfix("clean", "b.tsv", "--target-column", "2", cwd=tmp_path)  # no source: a typo to Harper
+    assert alone.stdout.split("\n")[0] == "Я сижу в likee.\tI sit in the like, there are few subscribers."

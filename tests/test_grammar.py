@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import mtfix
 from mtfix import grammar
+from mtfix.scanning import first_letter
 
 RULES_ONLY = mtfix.Cleaner(model=None, grammar=False)
 GRAMMAR = mtfix.Cleaner(model=None, mode="thorough")  # every accepted edit applied, none withheld
@@ -84,6 +85,33 @@ def test_a_word_copied_from_the_source_is_kept_and_flagged(text: str, source: st
     other = "We sat in the appartment."
     fixed = GRAMMAR.clean_batch([text, other], sources=[source, "Stăteam în apartament."])
     assert [x.text for x in fixed] == [text, "We sat in the apartment."]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("the plan", (0, "t")),
+        (' "(Vláda', (3, "V")),
+        ("— and so", (2, "a")),
+        ("{0} files", (-1, "")),
+        ("<b>x</b>", (-1, "")),
+        ("42 cats", (-1, "")),
+        ("", (-1, "")),
+        ("  ", (-1, "")),
+        ("政府", (0, "政")),
+    ],
+)
+def test_first_letter_is_the_start_of_the_first_word(text: str, found: tuple[int, str]) -> None:
+    assert first_letter(text) == found
+
+
+def test_a_segment_whose_source_opens_in_lower_case_keeps_its_lower_case_start() -> None:
+    text = "the goverment said no to the plan."
+    assert mtfix.clean(text).text == "The government said no to the plan."  # a start beside a slip
+    # the source is a fragment too (the rest of a sentence, a list item): only the slip is mended
+    assert mtfix.clean(text, source="vláda řekla plánu ne.").text == "the government said no to the plan."
+    assert mtfix.clean(text, source="Vláda řekla plánu ne.").text == "The government said no to the plan."
+    assert mtfix.clean(text, source="政府拒绝了该计划。").text == "The government said no to the plan."  # no case
 
 
 def test_standard_mode_withholds_a_lone_grammar_edit_as_a_flag() -> None:
