@@ -772,7 +772,8 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
     The commonest slips of a hand (:func:`_slip_shape`: 'recieve', 'somthing', 'trafic') need only a
     hundredfold (``_SLIP_MARGIN``), and a second candidate a letter changed away is no guess there.
     Nor is a fix self-evident when another word one typo away is about as frequent, offered or not
-    ('superviors': 'superiors' or 'supervisors')."""
+    ('superviors': 'superiors' or 'supervisors'), or a hand's slip away and within the slip margin
+    ('confussions': 'confusions', a letter doubled, rather than Harper's 'confessions')."""
     word = problem.lower()
     scored = [
         # the text last: Harper's order of equal suggestions is not stable from run to run
@@ -801,7 +802,13 @@ def _spelling_choice(problem: str, choices: list[Any], confidence: float) -> tup
     if evident:  # nor a rival about as frequent a typo away, offered or not ('superviors': 'superiors',
         # 'supervisors'), though a far rarer one is no rival ('teh': 'ten' beside 'the')
         floor = max(zipf + _MARGIN, _zipf(fix) - _RIVAL)
-        evident = not any(w != fix and _zipf(w) >= floor for w in _one_typo_away(word))
+        # a rival the commonest slip of a hand away needs only the slip margin: 'confussions' is more
+        # likely 'confusions' (a letter doubled) than 'confessions' (a letter changed), rarer as it is
+        slip_floor = max(zipf + _SLIP_MARGIN, _zipf(fix) - _RIVAL)
+        evident = not any(
+            w != fix and ((z := _zipf(w)) >= floor or (z >= slip_floor and _slip_shape(word, w)))
+            for w in _one_typo_away(word)
+        )
     return best, (SELF_EVIDENT if evident else confidence)
 
 

@@ -135,6 +135,10 @@ def test_standard_mode_withholds_a_lone_grammar_edit_as_a_flag() -> None:
         ("They toured an old manufactory.", None),  # a rare real word: never guessed at alone
         ("Thus the plan failed.", None),  # an optional comma: never alone
         ("The guard greated us at the door.", None),  # 'greater' or 'greeted': the fix itself is a guess
+        # 'confessions' is Harper's fix, but 'confusions' is a letter doubled away (a hand's slip), rarer
+        # as it is, and 'ministers' is two letters swapped where 'ministries' is a letter left out
+        ("Since there used to be confussions caused by it.", None),
+        ("It has to be approved by ministres first.", None),
     ],
 )
 def test_a_lone_typo_is_applied_only_on_the_frequency_lists_evidence(text: str, applied: str | None) -> None:
