@@ -268,7 +268,8 @@ def markdown(res: dict[str, Any]) -> str:
             "",
             "Given the source segments (bilingual input, `clean_batch(texts, sources=...)`), the default keeps a",
             "word the translation copied from its source (a capitalised word, or a lower-case one English does",
-            f"not have): WMT21 references changed {given['references_changed']}; MLQE-PE TER {m['ter']:.3f}, "
+            "not have) and the lower-case start of a segment whose source opens in lower case (a fragment):",
+            f"WMT21 references changed {given['references_changed']}; MLQE-PE TER {m['ter']:.3f}, "
             f"{m['changed_share']:.1%} changed. What differs from the same text cleaned without its source:",
             "",
         ]
@@ -345,7 +346,12 @@ def main() -> int:
     p.add_argument("--limit", type=int, help="the first N lines of each file")
     p.add_argument("--speed-lines", type=int, default=20000)
     p.add_argument("--out", type=Path, default=RESULTS / "grammar")
+    p.add_argument("--report-only", action="store_true", help="rewrite the .md from the .json, measure nothing")
     args = p.parse_args()
+    if args.report_only:
+        res = json.loads(args.out.with_suffix(".json").read_text(encoding="utf-8"))
+        args.out.with_suffix(".md").write_text(markdown(res), encoding="utf-8")
+        return 0
     res = measure(args.data, 40 if args.quick else args.limit, 300 if args.quick else args.speed_lines)
     args.out.with_suffix(".json").write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
     args.out.with_suffix(".md").write_text(markdown(res), encoding="utf-8")
