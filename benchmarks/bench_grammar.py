@@ -63,21 +63,20 @@ def harper_blind() -> Tool:
     return Tool("harper", fix=fix)
 
 
-def references(data: Path, limit: int | None) -> list[str]:
-    return [s for f in sorted((data / "wmt21" / "references").glob("*")) for s in read_lines(f, limit)]
-
-
-def reference_sources(data: Path, limit: int | None) -> list[str]:
-    """The source segment of each line of :func:`references` (``newstest2021.cs-en.ref.A.en`` translates
+def references(data: Path, limit: int | None) -> tuple[list[str], list[str]]:
+    """The WMT21 references, and the source segment of each (``newstest2021.cs-en.ref.A.en`` translates
     ``newstest2021.cs-en.src.cs``, line by line)."""
-    out: list[str] = []
+    refs: list[str] = []
+    sources: list[str] = []
     for f in sorted((data / "wmt21" / "references").glob("*")):
         pair = f.name.split(".")[1]
+        lines = read_lines(f, limit)
         src = read_lines(data / "wmt21" / "sources" / f"newstest2021.{pair}.src.{pair.split('-')[0]}", limit)
-        if len(src) != len(read_lines(f, limit)):
+        if len(src) != len(lines):
             raise ValueError(f"{f.name}: not line-aligned with its source")
-        out += src
-    return out
+        refs += lines
+        sources += src
+    return refs, sources
 
 
 def with_sources(
@@ -111,12 +110,11 @@ def listed(results: list[mtfix.Result], source: str | None = None) -> list[dict[
 
 def measure(data: Path, limit: int | None, speed_lines: int) -> dict[str, Any]:
     out: dict[str, Any] = {"configs": {}, "harper_blind": {}}
-    refs = references(data, limit)
+    refs, refs_src = references(data, limit)
     seed = SEED.read_text(encoding="utf-8")
     mt = tuple(detokenize(s) for p in MLQE_PAIRS for s in read_lines(data / "mlqe-pe" / p / "dev.mt", limit))
     pe = tuple(detokenize(s) for p in MLQE_PAIRS for s in read_lines(data / "mlqe-pe" / p / "dev.pe", limit))
     mt_src = [detokenize(s) for p in MLQE_PAIRS for s in read_lines(data / "mlqe-pe" / p / "dev.src", limit)]
-    refs_src = reference_sources(data, limit)
     out["mlqe_do_nothing"] = corpus_scores(mt, pe, mt)
     nothing = jfleg.measure(data, limit, {"nothing": Tool("nothing", fix=str)}, None)["tools"]["nothing"]
     out["jfleg_do_nothing"] = nothing["gleu"]

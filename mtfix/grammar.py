@@ -387,7 +387,7 @@ class GrammarStage:
         edits: list[Edit] = []
         flags: list[Flag] = []
         # a source that opens in lower case makes the segment a fragment: its start keeps its case
-        fragment = doc.source is not None and first_letter(doc.source)[1].islower()
+        fragment = doc.source is not None and first_letter(doc.source).islower()
         with quiet():
             for start, sentence, fires in candidates:
                 try:

@@ -152,13 +152,13 @@ def words_of(line: str) -> list[str]:
 _OPENERS = " \t\"'“‘„«»‹›「『（([¿¡—–-"
 
 
-def first_letter(text: str) -> tuple[int, str]:
-    """Where ``text``'s first word starts and its first character, past space and opening marks (a
-    quote, a bracket, a dash); (-1, '') when something else comes first (a digit, a placeholder, a tag)
-    or nothing does. A source segment that opens with a lower-case letter is a fragment ('click here',
-    the rest of a sentence); a script without case says nothing."""
-    i = len(text) - len(text.lstrip(_OPENERS))
-    return (i, text[i]) if i < len(text) and text[i].isalpha() else (-1, "")
+def first_letter(text: str) -> str:
+    """The letter ``text``'s first word starts with, past space and opening marks (a quote, a bracket,
+    a dash); '' when something else comes first (a digit, a placeholder, a tag) or nothing does. A
+    source segment that opens with a lower-case letter is a fragment ('click here', the rest of a
+    sentence); a script without case says nothing."""
+    rest = text.lstrip(_OPENERS)
+    return rest[0] if rest[:1].isalpha() else ""
 
 
 def line_offsets(lines: list[str]) -> list[int]:
